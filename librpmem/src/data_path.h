@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * data_path.h -- the client's RDMA side of one open pool
+ *
+ * The data path owns the device context, the protection domain, the
+ * registration of the local pool (IBV_ACCESS_LOCAL_WRITE) and the lanes
+ * (lane.c: one RC QP + one CQ each, through rdma_cm).  persist.c holds the
+ * persist (APM / GPSPM) and read paths.  librpmem.c builds one from the
+ * daemon's CREATE/OPEN response.
+ *
+ * Errors: functions return 0 or -1 with errno set and a message in
+ * rpmem_err_get() (error.h).  A persist/read failure never poisons the
+ * handle for argument errors; those are checked by librpmem.c before.
+ */
+#ifndef RPMEM_DATA_PATH_H
+#define RPMEM_DATA_PATH_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rpmem_proto.h"
+
+struct rpmem_dp;
+
+struct rpmem_dp_attr {
+	const char *node;	/* numeric address the daemon listens on */
+	uint16_t port;		/* its rdma_cm port */
+	void *pool_addr;	/* local pool, registered once */
+	size_t pool_size;
+	uint64_t raddr;		/* remote address of pool offset 0 */
+	uint32_t rkey;
+	uint32_t hdr_size;	/* remote bytes [0, hdr_size) are not ours */
+	uint32_t max_msg_size;	/* 0: device limit only */
+	unsigned nlanes;	/* lanes granted by the daemon */
+	uint16_t persist_method; /* enum rpmem_persist_method */
+	uint8_t secret[RPMEM_SECRET_LEN];
+	int timeout_ms;		/* bound on every wait (connect, completion) */
+};
+
+/*
+ * rpmem_dp_new -- connect up to attr->nlanes lanes (fewer if the local
+ * device allows fewer; at least one) and register the pool; *nlanes gets
+ * the number connected
+ */
+int rpmem_dp_new(const struct rpmem_dp_attr *attr, struct rpmem_dp **dp,
+		unsigned *nlanes);
+
+/* rpmem_dp_persist -- make [offset, offset+length) durable on the target */
+int rpmem_dp_persist(struct rpmem_dp *dp, size_t offset, size_t length,
+		unsigned lane);
+
+/* rpmem_dp_read -- read remote [offset, offset+length) into buff */
+int rpmem_dp_read(struct rpmem_dp *dp, void *buff, size_t offset,
+		size_t length, unsigned lane);
+
+/* rpmem_dp_delete -- disconnect every lane and free; *dp becomes NULL */
+void rpmem_dp_delete(struct rpmem_dp **dp);
+
+#endif /* RPMEM_DATA_PATH_H */

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lane.h -- one client lane: an rdma_cm id on its own event channel, one CQ
+ * on its own completion channel, one RC QP, pre-built work requests and the
+ * small registered buffers the persist/read paths need
+ *
+ * A lane is used by one thread at a time (librpmem's lane contract), so
+ * nothing here takes a lock.  Its CM events are only ever read by the lane
+ * itself (its own channel), so a lane never needs another lane's state.
+ *
+ * SQ accounting invariant (what keeps ibv_post_send from ever failing with
+ * ENOMEM and the CQ from overflowing):
+ *   - every ibv_post_send() posts a chain of k <= sq_depth WRs whose LAST
+ *     WR is signaled and carries wr_id = k; the others are unsignaled with
+ *     wr_id = 0;
+ *   - before posting, the caller waits until sq_used + k <= sq_depth;
+ *   - sq_used += k at post, and a successful completion subtracts its
+ *     wr_id: an RC send queue completes in order, so the signaled WR
+ *     completing proves the k - 1 unsignaled WRs before it are retired.
+ * Hence sq_used is exactly the number of occupied SQ slots.  The CQ holds at
+ * most one CQE per chain plus the one RECV; after an error every posted WR
+ * may be flushed with its own CQE: sq_depth + 1 entries, which is its size.
+ */
+#ifndef RPMEM_LANE_H
+#define RPMEM_LANE_H 1
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <infiniband/verbs.h>
+#include <rdma/rdma_cma.h>
+
+#include "rpmem_proto.h"
+
+/* SQ slots per lane: a persist needs 2 (WRITE + READ/SEND) */
+#define RPMEM_LANE_SQ_DEPTH 8
+/* inline data asked for; the device may grant more or (retry) none */
+#define RPMEM_LANE_INLINE 64
+/* one address resolution attempt (see lane_resolve_addr) */
+#define RPMEM_LANE_RESOLVE_STEP_MS 500
+/* per-lane bounce buffer for reads into memory outside the pool */
+#define RPMEM_LANE_BOUNCE_SIZE (256u * 1024u)
+
+/* offsets in the lane's one registered page of small buffers */
+#define RPMEM_LANE_RAW_OFF 0	/* 8 B read-after-write landing buffer */
+#define RPMEM_LANE_SEND_OFF 64	/* 32 B GPSPM request */
+#define RPMEM_LANE_RECV_OFF 128	/* 16 B GPSPM response */
+
+struct rpmem_lane_attr {
+	const struct sockaddr *dst;	/* daemon address with its port */
+	unsigned index;			/* lane number, sent in pdata */
+	const uint8_t *secret;		/* RPMEM_SECRET_LEN bytes */
+	int timeout_ms;			/* bound on every wait */
+	unsigned spin_us;		/* busy-poll before blocking */
+};
+
+/* queue shape, decided once per data path from the device limits */
+struct rpmem_lane_qp_cfg {
+	unsigned sq_depth;		/* <= RPMEM_LANE_SQ_DEPTH */
+	uint8_t initiator_depth;	/* outstanding READs */
+	uint8_t ack_timeout;		/* 4.096 us * 2^ack_timeout */
+	uint8_t retry_count;
+	uint8_t rnr_retry_count;
+	int gpspm;			/* keep one RECV posted */
+};
+
+struct rpmem_lane {
+	/* hot: touched by every persist/read */
+	struct ibv_qp *qp;
+	struct ibv_cq *cq;
+	unsigned sq_depth;	/* max_send_wr granted */
+	unsigned sq_used;	/* occupied SQ slots (see the invariant) */
+	unsigned resp_pending;	/* GPSPM responses still expected: 0/1 */
+	int resp_bad;		/* the last response did not decode */
+	uint32_t seq;		/* last GPSPM request sent */
+	uint32_t max_inline;	/* granted max_inline_data */
+	int err;		/* sticky errno once the QP is unusable */
+	int timeout_ms;
+	uint64_t spin_ns;
+	unsigned index;
+	uint8_t *raw;		/* landing buffer of the APM READ */
+	uint8_t *sbuf;		/* GPSPM request */
+	uint8_t *rbuf;		/* GPSPM response */
+	uint8_t *bounce;
+	uint32_t bounce_lkey;
+	struct rpmem_gpspm_resp resp;	/* last response received */
+
+	/* pre-built: only addresses, lengths, flags change per post */
+	struct ibv_send_wr wr[RPMEM_LANE_SQ_DEPTH];	/* WRITEs / READs */
+	struct ibv_sge sge[RPMEM_LANE_SQ_DEPTH];
+	struct ibv_send_wr raw_wr;	/* 8-byte READ into raw */
+	struct ibv_sge raw_sge;
+	struct ibv_send_wr send_wr;	/* GPSPM request */
+	struct ibv_sge send_sge;
+	struct ibv_recv_wr recv_wr;	/* GPSPM response */
+	struct ibv_sge recv_sge;
+
+	/* cold: setup and teardown */
+	struct rdma_event_channel *evch;
+	struct rdma_cm_id *id;
+	struct ibv_comp_channel *cch;
+	struct ibv_mr *buf_mr;		/* the page of small buffers */
+	struct ibv_mr *bounce_mr;
+	uint8_t *page;
+	int connected;		/* rdma_connect succeeded */
+	int disconnecting;	/* rdma_disconnect called */
+	int got_disconnected;	/* the DISCONNECTED event was read */
+	enum ibv_wc_status err_wc;	/* why err was set, if by a CQE */
+	const uint8_t *secret;
+	int gpspm;
+};
+
+/*
+ * rpmem_lane_new -- create the lane's event channel and CM id and resolve
+ * the address and route (each step bounded by timeout_ms); after this
+ * rpmem_lane_verbs() names the device the lane will use
+ */
+int rpmem_lane_new(const struct rpmem_lane_attr *attr,
+		struct rpmem_lane **lane);
+
+/* rpmem_lane_verbs -- the device context the lane resolved to */
+static inline struct ibv_context *
+rpmem_lane_verbs(const struct rpmem_lane *lane)
+{
+	return lane->id->verbs;
+}
+
+/*
+ * rpmem_lane_connect -- create the CQ, the QP and the buffers on pd and
+ * connect with the session secret; *exhausted is set when the device ran
+ * out of CQs/QPs (the caller may then do with fewer lanes)
+ */
+int rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
+		const struct rpmem_lane_qp_cfg *cfg, int *exhausted);
+
+/*
+ * rpmem_lane_set_rkey -- put the remote pool's key into the pre-built WRs
+ * (local keys differ per transfer: pool or bounce buffer, set per post)
+ */
+void rpmem_lane_set_rkey(struct rpmem_lane *lane, uint32_t rkey);
+
+/*
+ * rpmem_lane_wait -- consume completions until sq_used <= max_used and no
+ * GPSPM response is pending: spin for spin_ns, then block on the CQ and CM
+ * channels; 0, or -1 with errno ETIMEDOUT (lane still usable: the next call
+ * drains), ECONNRESET/EIO/EPROTO (lane unusable, sticky)
+ */
+int rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used);
+
+/* rpmem_lane_fail_msg -- set the message of a call on a dead lane */
+int rpmem_lane_fail_msg(struct rpmem_lane *lane);
+
+/*
+ * rpmem_lane_post_failed -- ibv_post_send refused a chain: the lane is
+ * unusable (we cannot tell which WRs the device took)
+ */
+int rpmem_lane_post_failed(struct rpmem_lane *lane, int ret);
+
+/*
+ * rpmem_lane_ready -- make sure the lane is usable and idle before a new
+ * operation: returns 0, or -1 with errno (a sticky error, or ETIMEDOUT when
+ * the previous operation's completions still do not arrive)
+ */
+static inline int
+rpmem_lane_ready(struct rpmem_lane *lane)
+{
+	if (lane->err)
+		return rpmem_lane_fail_msg(lane);
+	/* a timed-out operation left WRs behind: drain them first */
+	if (lane->sq_used || lane->resp_pending)
+		return rpmem_lane_wait(lane, 0);
+	return 0;
+}
+
+/*
+ * rpmem_lane_post -- post the chain first..last (k WRs) after waiting for
+ * k free SQ slots; the last WR is signaled and retires k slots
+ */
+static inline int
+rpmem_lane_post(struct rpmem_lane *lane, struct ibv_send_wr *first,
+		struct ibv_send_wr *last, unsigned k)
+{
+	struct ibv_send_wr *bad;
+	int ret;
+
+	if (lane->sq_used + k > lane->sq_depth &&
+	    rpmem_lane_wait(lane, lane->sq_depth - k))
+		return -1;
+	last->next = NULL;
+	last->send_flags |= IBV_SEND_SIGNALED;
+	last->wr_id = k;
+	ret = ibv_post_send(lane->qp, first, &bad);
+	if (ret)
+		return rpmem_lane_post_failed(lane, ret);
+	lane->sq_used += k;
+	return 0;
+}
+
+/* rpmem_lane_disconnect -- start disconnecting (non-blocking) */
+void rpmem_lane_disconnect(struct rpmem_lane *lane);
+
+/*
+ * rpmem_lane_wait_disconnected -- wait for the DISCONNECTED event until
+ * deadline_ms (CLOCK_MONOTONIC milliseconds); a dead peer only costs the wait
+ */
+void rpmem_lane_wait_disconnected(struct rpmem_lane *lane,
+		uint64_t deadline_ms);
+
+/* rpmem_lane_delete -- destroy everything the lane owns; *lane = NULL */
+void rpmem_lane_delete(struct rpmem_lane **lane);
+
+/* rpmem_lane_now_ns -- CLOCK_MONOTONIC in ns (vDSO: no syscall) */
+uint64_t rpmem_lane_now_ns(void);
+
+#endif /* RPMEM_LANE_H */

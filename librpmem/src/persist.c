@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * persist.c -- the persist (APM / GPSPM) and read paths of a lane
+ *
+ * Transfers larger than t->chunk are split into several WRs and posted in
+ * chains of at most sq_depth / 2 WRs, so two chains are in flight while
+ * the lane waits for SQ room (lane.h has the accounting invariant); the
+ * common case -- one WRITE plus the READ or SEND -- is one ibv_post_send.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "error.h"
+#include "persist.h"
+
+/* min_sz -- smaller of two sizes */
+static inline size_t
+min_sz(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * post_writes -- post the WRITEs of local/remote [offset, offset+length)
+ * followed by tail (the READ or SEND), all but the tail unsignaled except
+ * the last WR of an intermediate chain
+ */
+static inline int
+post_writes(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		size_t offset, size_t length, struct ibv_send_wr *tail)
+{
+	const unsigned batch = lane->sq_depth / 2;	/* >= 1: depth >= 2 */
+	uint64_t laddr = (uintptr_t)t->pool + offset;
+	uint64_t raddr = t->raddr + offset;
+
+	for (;;) {
+		unsigned k = 0;
+
+		for (; length && k < batch; k++) {
+			struct ibv_send_wr *wr = &lane->wr[k];
+			size_t len = min_sz(length, t->chunk);
+
+			wr->opcode = IBV_WR_RDMA_WRITE;
+			wr->wr_id = 0;
+			/* small writes ride in the WQE: no DMA read of them */
+			wr->send_flags = len <= lane->max_inline ?
+				IBV_SEND_INLINE : 0;
+			wr->next = &lane->wr[k + 1];
+			wr->wr.rdma.remote_addr = raddr;
+			wr->sg_list->addr = laddr;
+			wr->sg_list->length = (uint32_t)len;
+			wr->sg_list->lkey = t->lkey;
+			laddr += len;
+			raddr += len;
+			length -= len;
+		}
+		if (length == 0) {
+			/* last chain: k <= batch, so k + 1 <= sq_depth */
+			if (k == 0)
+				return rpmem_lane_post(lane, tail, tail, 1);
+			lane->wr[k - 1].next = tail;
+			return rpmem_lane_post(lane, &lane->wr[0], tail, k + 1);
+		}
+		if (rpmem_lane_post(lane, &lane->wr[0], &lane->wr[k - 1], k))
+			return -1;
+	}
+}
+
+/* rpmem_persist_apm -- WRITE(s) + 8-byte READ, wait for the READ */
+int
+rpmem_persist_apm(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		size_t offset, size_t length)
+{
+	uint64_t end = (uint64_t)offset + length;
+	uint64_t roff;
+
+	if (rpmem_lane_ready(lane))
+		return -1;
+	/*
+	 * Read the last 8 bytes of the written range; a range shorter than
+	 * that near the header reads from the first registered byte instead:
+	 * the READ must stay inside the target's registration, and any
+	 * address proves the WRITEs before it were placed.
+	 */
+	roff = end >= (uint64_t)t->hdr_size + 8 ? end - 8 : t->hdr_size;
+	lane->raw_wr.wr.rdma.remote_addr = t->raddr + roff;
+	if (post_writes(t, lane, offset, length, &lane->raw_wr))
+		return -1;
+	return rpmem_lane_wait(lane, 0);
+}
+
+/* gpspm_check -- judge the response to request seq */
+static int
+gpspm_check(struct rpmem_lane *lane, size_t offset, size_t length)
+{
+	const struct rpmem_gpspm_resp *r = &lane->resp;
+
+	if (lane->resp_bad || r->seq != lane->seq || r->lane != lane->index) {
+		RPMEM_ERR_ERRNO(EPROTO, "lane %u: malformed persist response "
+			"(seq %u/%u, lane %u)", lane->index, r->seq,
+			lane->seq, r->lane);
+		/* the peer no longer follows the protocol: stop using it */
+		lane->err = EPROTO;
+		rpmem_lane_disconnect(lane);
+		errno = EPROTO;
+		return -1;
+	}
+	if (r->status != RPMEM_ST_OK) {
+		RPMEM_ERR_ERRNO(rpmem_status_to_errno(r->status),
+			"lane %u: the target failed to persist [%zu, %zu): %s",
+			lane->index, offset, offset + length,
+			rpmem_status_str(r->status));
+		return -1;
+	}
+	return 0;
+}
+
+/* rpmem_persist_gpspm -- WRITE(s) + SEND request, wait for the response */
+int
+rpmem_persist_gpspm(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		size_t offset, size_t length)
+{
+	struct rpmem_gpspm_req req;
+
+	if (rpmem_lane_ready(lane))
+		return -1;
+	req.op = RPMEM_GPSPM_PERSIST;
+	req.lane = lane->index;
+	req.offset = offset;
+	req.length = length;
+	req.seq = ++lane->seq;
+	/* the previous SEND completed (lane idle): sbuf is free */
+	rpmem_gpspm_req_encode(&req, lane->sbuf);
+	if (post_writes(t, lane, offset, length, &lane->send_wr))
+		return -1;
+	/* only now: the waits inside post_writes must not expect it */
+	lane->resp_pending = 1;
+	if (rpmem_lane_wait(lane, 0))
+		return -1;
+	return gpspm_check(lane, offset, length);
+}
+
+/* post_reads -- READs of remote [offset, +length) into local laddr/lkey */
+static int
+post_reads(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		uint64_t laddr, uint32_t lkey, size_t offset, size_t length)
+{
+	const unsigned batch = lane->sq_depth / 2;
+	uint64_t raddr = t->raddr + offset;
+
+	while (length) {
+		unsigned k = 0;
+
+		for (; length && k < batch; k++) {
+			struct ibv_send_wr *wr = &lane->wr[k];
+			size_t len = min_sz(length, t->chunk);
+
+			wr->opcode = IBV_WR_RDMA_READ;
+			wr->wr_id = 0;
+			wr->send_flags = 0;
+			wr->next = &lane->wr[k + 1];
+			wr->wr.rdma.remote_addr = raddr;
+			wr->sg_list->addr = laddr;
+			wr->sg_list->length = (uint32_t)len;
+			wr->sg_list->lkey = lkey;
+			laddr += len;
+			raddr += len;
+			length -= len;
+		}
+		if (rpmem_lane_post(lane, &lane->wr[0], &lane->wr[k - 1], k))
+			return -1;
+	}
+	return 0;
+}
+
+/* read_bounce -- READ through the two bounce halves, copy out behind */
+static int
+read_bounce(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		uint8_t *dst, size_t offset, size_t length)
+{
+	const size_t half = RPMEM_LANE_BOUNCE_SIZE / 2;
+	const size_t chunk = min_sz(half, t->chunk);
+	size_t prev_len = 0;
+	unsigned i = 0;
+
+	for (; length; i++) {
+		size_t len = min_sz(length, chunk);
+		uint8_t *buf = lane->bounce + (i & 1) * half;
+
+		if (post_reads(t, lane, (uintptr_t)buf, lane->bounce_lkey,
+				offset, len))
+			return -1;
+		if (i > 0) {
+			/* completions are in order: chunk i - 1 has landed */
+			if (rpmem_lane_wait(lane, 1))
+				return -1;
+			memcpy(dst, lane->bounce + ((i - 1) & 1) * half,
+				prev_len);
+			dst += prev_len;
+		}
+		prev_len = len;
+		offset += len;
+		length -= len;
+	}
+	if (rpmem_lane_wait(lane, 0))
+		return -1;
+	memcpy(dst, lane->bounce + ((i - 1) & 1) * half, prev_len);
+	return 0;
+}
+
+/* rpmem_read_remote -- zero copy into the pool, else through the bounce */
+int
+rpmem_read_remote(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		void *buff, size_t offset, size_t length)
+{
+	uintptr_t b = (uintptr_t)buff;
+	uintptr_t p = (uintptr_t)t->pool;
+
+	if (rpmem_lane_ready(lane))
+		return -1;
+	if (b >= p && b - p <= t->pool_size && length <= t->pool_size - (b - p)) {
+		if (post_reads(t, lane, b, t->lkey, offset, length))
+			return -1;
+		return rpmem_lane_wait(lane, 0);
+	}
+	return read_bounce(t, lane, buff, offset, length);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctl_server.h -- the daemon side of the control protocol on plain fds
+ * (rpmemd's stdin/stdout, i.e. the ssh channel)
+ *
+ * A message is read as: exactly RPMEM_MSG_HDR_SIZE bytes, the header
+ * checked (magic, version, known type, size == the type's fixed size, so
+ * never more than RPMEM_MSG_MAX_SIZE), then the rest into the same fixed
+ * stack buffer.  Nothing is ever allocated from a length the peer sent.
+ * Only requests are accepted; a response type from the client is
+ * malformed.
+ */
+#ifndef RPMEMD_CTL_SERVER_H
+#define RPMEMD_CTL_SERVER_H 1
+
+#include <stdint.h>
+
+#include "rpmem_proto.h"
+
+enum rpmemd_ctl_ret {
+	RPMEMD_CTL_MSG = 0,	/* *m holds a valid request */
+	RPMEMD_CTL_EOF,		/* end of input between messages */
+	RPMEMD_CTL_MALFORMED,	/* bad or truncated message, see below */
+	RPMEMD_CTL_IOERR,	/* read(2) failed, errno set */
+};
+
+/*
+ * rpmemd_ctl_recv -- read one request from fd.  On RPMEMD_CTL_MALFORMED,
+ * m->type is the request type the header named (0 when unknown),
+ * m->status RPMEM_ST_PROTO or RPMEM_ST_BADVERSION and m->text the reason:
+ * the caller replies with rpmemd_ctl_reply(fd, m->type, m->status,
+ * m->text) and ends the session.
+ */
+int rpmemd_ctl_recv(int fd, struct rpmem_msg *m);
+
+/*
+ * rpmemd_ctl_send -- encode and write a whole message (EINTR- and
+ * partial-write safe); 0, or -1 with errno (EINVAL: m cannot be encoded).
+ * The caller ignores SIGPIPE, so a vanished peer is EPIPE.
+ */
+int rpmemd_ctl_send(int fd, const struct rpmem_msg *m);
+
+/*
+ * rpmemd_ctl_resp_type -- the response type answering req_type (a request
+ * type), or RPMEM_MSG_CLOSE_RESP when req_type is unknown or not a
+ * request: "the daemon ends the session"
+ */
+uint16_t rpmemd_ctl_resp_type(uint16_t req_type);
+
+/*
+ * rpmemd_ctl_reply -- send a response with no body to the request type
+ * req_type: status + text (NULL: the status' name)
+ */
+int rpmemd_ctl_reply(int fd, uint16_t req_type, uint32_t status,
+		const char *text);
+
+#endif /* RPMEMD_CTL_SERVER_H */
