@@ -18,8 +18,15 @@ set(RPMEM_RXE_VM ${PROJECT_SOURCE_DIR}/tools/rxe-vm)
 set(RPMEM_RXE_VM_DIR ${CMAKE_BINARY_DIR}/rxe-vm CACHE PATH
 	"state and kernel cache of the Soft-RoCE VM used by the rdma tests")
 
+# an emulated NVDIMM (device DAX in the guest) for the tests that need real
+# persistent memory; costs a few seconds of boot; 0: none (they skip)
+set(RPMEM_RXE_VM_NVDIMM 256 CACHE STRING
+	"MiB of emulated NVDIMM in the rdma test VM (0: none)")
+
 add_test(NAME rdma.vm_start
-	COMMAND env RXE_VM_DIR=${RPMEM_RXE_VM_DIR} ${RPMEM_RXE_VM} start --replace)
+	COMMAND env RXE_VM_DIR=${RPMEM_RXE_VM_DIR}
+		RXE_VM_NVDIMM=${RPMEM_RXE_VM_NVDIMM}
+		${RPMEM_RXE_VM} start --replace)
 add_test(NAME rdma.vm_stop
 	COMMAND env RXE_VM_DIR=${RPMEM_RXE_VM_DIR} ${RPMEM_RXE_VM} stop)
 # the first start downloads the kernel package and builds the initramfs

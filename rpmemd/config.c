@@ -8,6 +8,7 @@
  * Every value, from a file or argv, goes through the same setter.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -404,12 +405,20 @@ config_read_file(struct config_ctx *ctx, const char *path, bool must_exist)
 	struct stat st;
 	int ret = -1;
 
-	FILE *f = fopen(path, "re");
-	if (f == NULL) {
+	/* O_NONBLOCK: a FIFO in the config file's place must not hang us */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
 		if (!must_exist && (errno == ENOENT || errno == ENOTDIR))
 			return 0;
 		return config_err(ctx, &src, "cannot open config file: %s",
 			strerror(errno));
+	}
+	FILE *f = fdopen(fd, "r");
+	if (f == NULL) {
+		int err = errno;
+		close(fd);
+		return config_err(ctx, &src, "cannot open config file: %s",
+			strerror(err));
 	}
 
 	if (fstat(fileno(f), &st)) {
@@ -422,9 +431,17 @@ config_read_file(struct config_ctx *ctx, const char *path, bool must_exist)
 		goto close_file;
 	}
 
+	long start = ftell(f);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		src.line++;
 		size_t len = strlen(line);
+		/* fgets() consumed more than strlen() sees: a NUL byte */
+		long end = ftell(f);
+		if (start >= 0 && end >= 0 && (size_t)(end - start) != len) {
+			config_err(ctx, &src, "line contains a NUL byte");
+			goto close_file;
+		}
+		start = end;
 		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
 			config_err(ctx, &src,
 				"line too long (at most %d bytes)",

@@ -665,7 +665,8 @@ rpmemd_poolset_parse(const char *dir, const char *name, const char *path,
 	char *sd = dirname(p.set_dir);
 	memmove(p.set_dir, sd, strlen(sd) + 1);
 
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO swapped in after resolve must not hang us */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return parser_errno(&p, errno, "cannot open", path);
 

@@ -31,6 +31,7 @@
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
+#include "gpspm.h"
 #include "log.h"
 #include "rdma_server.h"
 
@@ -497,26 +498,15 @@ serve(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 	struct rpmem_gpspm_req req;
 	struct rpmem_gpspm_resp resp;
 	struct ibv_recv_wr *bad;
+	char why[160];
 	int st;
 
-	if (rpmem_gpspm_req_decode(buf, wc->byte_len, &req)) {
-		RPMEMD_LOG(NOTICE, "lane %u: malformed persist request "
-			"(%u bytes)", lane->index, wc->byte_len);
-		st = RPMEM_ST_PROTO;
-		req.seq = wc->byte_len == RPMEM_GPSPM_REQ_SIZE ?
-			rpmem_get_le32(buf + 28) : 0;
-	} else if (req.lane != lane->index) {
-		RPMEMD_LOG(NOTICE, "lane %u: request names lane %u",
-			lane->index, req.lane);
-		st = RPMEM_ST_PROTO;
-	} else if (!rpmem_range_valid(req.offset, req.length,
-			rdma->hdr_size, rdma->pool_size)) {
-		RPMEMD_LOG(NOTICE, "lane %u: persist range offset %llu "
-			"length %llu outside [%zu, %zu)", lane->index,
-			(unsigned long long)req.offset,
-			(unsigned long long)req.length, rdma->hdr_size,
-			rdma->pool_size);
-		st = RPMEM_ST_PROTO;
+	/* the RECV buffer is RPMEMD_RECV_SIZE: byte_len cannot exceed it */
+	st = rpmemd_gpspm_check(buf, wc->byte_len, lane->index,
+			rdma->hdr_size, rdma->pool_size, &req, why,
+			sizeof(why));
+	if (st != RPMEM_ST_OK) {
+		RPMEMD_LOG(NOTICE, "lane %u: %s", lane->index, why);
 	} else if (req.length == 0) {
 		st = RPMEM_ST_OK;
 	} else if (rdma->persist == NULL) {

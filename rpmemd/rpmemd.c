@@ -153,6 +153,7 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 	struct rpmemd_rdma_info info;
 	struct rpmemd_pm_input pmin;
 	struct rpmemd_pm_decision pm;
+	struct rpmemd_pm_platform plat;
 	struct rpmem_msg resp;
 	char addr[RPMEM_ADDR_MAX];
 	char msg[RPMEM_MSG_TEXT_MAX];
@@ -214,6 +215,14 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 		d->cfg.max_lanes;
 
 	st = rpmemd_rdma_new(&rattr, &d->rdma, &info);
+	if (st == RPMEM_ST_NOSUPP) {
+		/* the only NOSUPP here: ibv_reg_mr said EOPNOTSUPP */
+		snprintf(msg, sizeof(msg), "cannot register the pool for RDMA "
+			"on %s: memory on fsdax cannot be pinned and the device "
+			"has no On-Demand Paging; put the pool on device DAX "
+			"or use an ODP-capable device", addr);
+		goto fail;
+	}
 	if (st != RPMEM_ST_OK) {
 		snprintf(msg, sizeof(msg), "RDMA setup on %s failed: %s", addr,
 			rpmem_status_str((uint32_t)st));
@@ -226,7 +235,11 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 		.is_pmem = rpmemd_pool_is_pmem(d->pool),
 		.device = info.device,
 		.ddio = d->cfg.ddio,
+		.plat = &plat,
 	};
+	/* ddio = disable touches hardware only when APM could follow */
+	rpmemd_persist_probe(NULL, d->cfg.ddio, info.device,
+		pmin.persist_apm && pmin.is_pmem, &plat);
 	st = rpmemd_persist_policy(&pmin, &pm);
 	rpmemd_persist_policy_log(&pmin, &pm);
 	if (st != RPMEM_ST_OK) {

@@ -58,6 +58,15 @@ int rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr);
 
 int rpmem_close(RPMEMpool *rpp);
 
+/*
+ * rpmem_persist, rpmem_read -- offset is relative to pool_addr.  In a pool
+ * created with attributes the first 4096 bytes hold the remote pool header,
+ * which belongs to rpmemd: a range starting below 4096 fails with EINVAL
+ * for both (read the attributes with rpmem_open instead).  A NOHDRS pool
+ * (created with NULL attributes) has no header: offset 0 is valid.  A range
+ * past pool_size, lane >= *nlanes or a NULL buff fail with EINVAL too and
+ * leave the pool usable; length 0 does nothing and returns 0.
+ */
 int rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length,
 		unsigned lane);
 

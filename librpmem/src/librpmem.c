@@ -12,7 +12,9 @@
  *    (later persist/read fail at once with the same errno);
  *  - the header size comes from the daemon (it knows whether the pool has
  *    a header), not from whether open_attr happened to be NULL;
- *  - rpmem_read checks its range against the pool size.
+ *  - rpmem_read checks its range against the pool size and, like
+ *    rpmem_persist, refuses the header [0, 4096) of a pool with one
+ *    (EINVAL): rpmemd registers the pool without it.
  *
  * Environment:
  *  RPMEM_MAX_NLANES  upper bound on lanes, applied before the request
@@ -521,8 +523,11 @@ rpmem_read(RPMEMpool *rpp, void *buff, size_t offset, size_t length,
 		return -1;
 	if (length == 0)
 		return 0;
-	/* the header may be read, only not written */
-	if (check_range("rpmem_read", rpp, offset, length, 0))
+	/*
+	 * the header is the daemon's: it is outside the registered range,
+	 * and a READ there would kill the lane (remote access error)
+	 */
+	if (check_range("rpmem_read", rpp, offset, length, rpp->hdr_size))
 		return -1;
 	if (sticky_check("rpmem_read", rpp))
 		return -1;

@@ -1282,11 +1282,17 @@ START_TEST(test_pool_lifecycle)
 	ck_assert_uint_eq(Dp.off, 4096);
 	ck_assert_uint_eq(Dp.len, POOL_SIZE - 4096);
 	ck_assert_uint_eq(Dp.lane, 2);
-	/* the header may be read */
-	ck_assert_int_eq(rpmem_read(rpp, buf, 0, sizeof(buf), 1), 0);
+	/* the header is the daemon's: not readable either (librpmem.h) */
+	ck_assert_int_eq(rpmem_read(rpp, buf, 0, sizeof(buf), 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "header");
+	ck_assert_int_eq(rpmem_read(rpp, buf, 4088, 16, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(Dp.read_calls, 0);
+	ck_assert_int_eq(rpmem_read(rpp, buf, 4096, sizeof(buf), 1), 0);
 	ck_assert_int_eq(Dp.read_calls, 1);
 	ck_assert_ptr_eq(Dp.buff, buf);
-	ck_assert_uint_eq(Dp.off, 0);
+	ck_assert_uint_eq(Dp.off, 4096);
 
 	/* a non-transport failure is not sticky */
 	Dp.persist_err = EREMOTEIO;

@@ -1,0 +1,1636 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * e2e_test.c -- the public API (librpmem.h, shared librpmem) against the
+ * real rpmemd, started through the ssh transport (RPMEM_SSH = fake-ssh,
+ * which runs the remote command locally) and served over RDMA on
+ * RPMEM_TEST_TARGET_ADDR.
+ *
+ * Everything on the target side lives in one temporary directory: the
+ * rpmemd config, the poolset directory with the pool-set and part files,
+ * rpmemd's log.  Assertions are on data: bytes read back with rpmem_read,
+ * bytes in the part files after rpmem_close (compared with a shadow of
+ * everything persisted, so stray writes show too), errno values and
+ * rpmem_errormsg() substrings.
+ *
+ * usage: e2e_test --method apm|gpspm --ssh FAKE_SSH --rpmemd RPMEMD
+ *                 [--only NAME]   (tests whose call contains NAME)
+ * Prints "ok N - what" / "not ok N - what: detail"; exits 1 on a failure.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "librpmem.h"
+
+#define KiB ((size_t)1024)
+#define MiB ((size_t)1024 * 1024)
+#define HDR ((size_t)4096)
+#define POOL_SIZE (4 * MiB)	/* local pool; the biggest remote pool */
+#define MAX_PARTS 4
+#define CFG_MAX_LANES 16	/* rpmemd max-lanes in the test config */
+#define NTHREADS 8
+#define THREAD_REGION (64 * KiB)
+#define THREAD_ITERS 150
+#define DEAD_CLIENT_SEED 0xdeadc1ull
+
+static int Failures;
+static int Num;
+static char Detail[512];
+
+static const char *Method;	/* "apm" or "gpspm" */
+static const char *Only;	/* run only the tests named so */
+static const char *Child;	/* --child SET: t_dead_client's child */
+static const char *Target;
+static const char *Rpmemd;
+static char Tmp[256];		/* everything of the target side */
+static char Sets[300];		/* rpmemd's poolset-dir */
+static char Conf[300];
+static char Log[300];
+static char PidFile[300];
+static char Cmd[3 * PATH_MAX];
+
+static uint8_t *Pool;		/* local pool, POOL_SIZE, page aligned */
+static uint8_t *Shadow;		/* what the remote pool must hold */
+static uint64_t Rng = 0x2545f4914f6cdd1dull;
+
+/* ------------------------------------------------------------------ */
+
+/* detail -- the reason the next failed check prints */
+__attribute__((format(printf, 1, 2)))
+static void
+detail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(Detail, sizeof(Detail), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * expect -- one numbered check; a failure prints Detail (or errno and
+ * rpmem_errormsg() when no detail was given)
+ */
+__attribute__((format(printf, 2, 3)))
+static int
+expect(int ok, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	Num++;
+	printf("%s %d - ", ok ? "ok" : "not ok", Num);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (!ok) {
+		Failures++;
+		if (Detail[0] != '\0')
+			printf(": %s", Detail);
+		else
+			printf(": errno %d (%s), rpmem_errormsg '%s'", err,
+				strerror(err), rpmem_errormsg());
+	}
+	printf("\n");
+	fflush(stdout);
+	Detail[0] = '\0';
+	return ok;
+}
+
+/*
+ * expect_err -- a call that must fail (failed != 0) with errno want and,
+ * when sub is not NULL, a message containing sub
+ */
+__attribute__((format(printf, 4, 5)))
+static int
+expect_err(int failed, int want, const char *sub, const char *fmt, ...)
+{
+	int err = errno;
+	const char *msg = rpmem_errormsg();
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!failed)
+		detail("the call succeeded");
+	else if (err != want)
+		detail("errno %d (%s), want %d (%s); message '%s'", err,
+			strerror(err), want, strerror(want), msg);
+	else if (sub != NULL && strstr(msg, sub) == NULL)
+		detail("message '%s' lacks '%s'", msg, sub);
+	return expect(failed && err == want &&
+		(sub == NULL || strstr(msg, sub) != NULL), "%s", what);
+}
+
+/* rnd -- xorshift64*: reproducible data */
+static uint64_t
+rnd(uint64_t *st)
+{
+	*st ^= *st >> 12;
+	*st ^= *st << 25;
+	*st ^= *st >> 27;
+	return *st * 2685821657736338717ull;
+}
+
+/* fill -- random bytes */
+static void
+fill(uint8_t *p, size_t n, uint64_t *st)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v = rnd(st);
+		memcpy(p + i, &v, 8);
+	}
+	for (; i < n; i++)
+		p[i] = (uint8_t)rnd(st);
+}
+
+/* now_ms -- CLOCK_MONOTONIC in ms */
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* map -- zeroed page-aligned memory */
+static uint8_t *
+map(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return p;
+}
+
+/* diff -- first differing byte of a and b, or -1 */
+static long
+diff(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	if (memcmp(a, b, n) == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			return (long)i;
+	}
+	return -1;
+}
+
+/* same -- compare, setting Detail at a mismatch */
+static int
+same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
+{
+	long d = diff(got, want, n);
+
+	if (d < 0)
+		return 1;
+	detail("byte at offset %zu is 0x%02x, want 0x%02x", base + (size_t)d,
+		got[d], want[d]);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* target side: files */
+
+/* write_file -- create path with text */
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+/* exists -- does path exist */
+static int
+exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* read_part -- n bytes at off of a part file; -1 on error (Detail set) */
+static int
+read_part(const char *path, size_t off, uint8_t *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0) {
+		detail("open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = pread(fd, buf, n, (off_t)off);
+	close(fd);
+	if (r != (ssize_t)n) {
+		detail("pread %s: %zd of %zu bytes", path, r, n);
+		return -1;
+	}
+	return 0;
+}
+
+/* patch_part -- overwrite n bytes at off of a part file */
+static void
+patch_part(const char *path, size_t off, const void *buf, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || pwrite(fd, buf, n, (off_t)off) != (ssize_t)n) {
+		fprintf(stderr, "cannot patch %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+enum hdr_mode { HDRS, SINGLEHDR, NOHDRS };
+
+/* a pool set in Sets */
+struct pset {
+	char name[64];		/* as the client names it */
+	char path[PATH_MAX];
+	enum hdr_mode mode;
+	unsigned nparts;
+	size_t size[MAX_PARTS];
+	char part[MAX_PARTS][PATH_MAX];
+	size_t usable;		/* client view, header included */
+	size_t hdr;		/* 0 or HDR */
+};
+
+/* make_set -- write the pool-set file (classic text format) */
+static void
+make_set(struct pset *ps, const char *name, enum hdr_mode mode,
+		unsigned nparts, const size_t *sizes)
+{
+	char text[4096];
+	size_t o = 0;
+
+	memset(ps, 0, sizeof(*ps));
+	snprintf(ps->name, sizeof(ps->name), "%s", name);
+	snprintf(ps->path, sizeof(ps->path), "%s/%s", Sets, name);
+	ps->mode = mode;
+	ps->nparts = nparts;
+	ps->hdr = mode == NOHDRS ? 0 : HDR;
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "PMEMPOOLSET\n");
+	if (mode == NOHDRS)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+			"OPTION NOHDRS\n");
+	if (mode == SINGLEHDR)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+			"OPTION SINGLEHDR\n");
+	for (unsigned i = 0; i < nparts; i++) {
+		ps->size[i] = sizes[i];
+		snprintf(ps->part[i], sizeof(ps->part[i]), "%s/%s.part%u",
+			Sets, name, i);
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "%zu %s\n",
+			sizes[i], ps->part[i]);
+		ps->usable += sizes[i];
+		if (i > 0 && mode == HDRS)
+			ps->usable -= HDR;
+	}
+	write_file(ps->path, text);
+}
+
+/* parts_gone -- no part file of ps exists */
+static int
+parts_gone(const struct pset *ps)
+{
+	for (unsigned i = 0; i < ps->nparts; i++) {
+		if (exists(ps->part[i])) {
+			detail("part '%s' still exists", ps->part[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * verify_parts -- the part files hold Shadow's [hdr, usable): part 0 from
+ * its file offset 0, further parts in the default mode after their own
+ * 4 KiB header, else whole (pool_store.h's mapping)
+ */
+static int
+verify_parts(const struct pset *ps)
+{
+	size_t cursor = 0;
+	uint8_t *buf = map(POOL_SIZE);
+	int ok = 1;
+
+	for (unsigned i = 0; i < ps->nparts && ok; i++) {
+		size_t skip = (i > 0 && ps->mode == HDRS) ? HDR : 0;
+		size_t len = ps->size[i] - skip;
+		/* the pool header belongs to rpmemd */
+		size_t from = i == 0 ? ps->hdr : 0;
+
+		if (read_part(ps->part[i], skip + from, buf, len - from)) {
+			ok = 0;
+			break;
+		}
+		long d = diff(buf, Shadow + cursor + from, len - from);
+		if (d >= 0) {
+			detail("part %u file offset %zu (pool offset %zu) is "
+				"0x%02x, want 0x%02x", i, skip + from +
+				(size_t)d, cursor + from + (size_t)d, buf[d],
+				Shadow[cursor + from + (size_t)d]);
+			ok = 0;
+		}
+		cursor += len;
+	}
+	munmap(buf, POOL_SIZE);
+	return ok;
+}
+
+/* rm_cb -- nftw callback of rm_rf */
+static int
+rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) st;
+	(void) flag;
+	(void) ftw;
+	return remove(path);
+}
+
+/* rm_rf -- remove a directory tree */
+static void
+rm_rf(const char *dir)
+{
+	(void) nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* cmd_set -- RPMEM_CMD: rpmemd with config conf (exec: same pid) */
+static void
+cmd_set(const char *conf)
+{
+	snprintf(Cmd, sizeof(Cmd), "exec %s%s -c %s",
+		strcmp(Method, "apm") == 0 ? "env PMEM_IS_PMEM_FORCE=1 " : "",
+		Rpmemd, conf);
+	setenv("RPMEM_CMD", Cmd, 1);
+}
+
+/* setup -- temp dir, config, environment of the transport */
+static void
+setup(const char *ssh)
+{
+	char text[2 * PATH_MAX + 256];
+	const char *tmpdir = getenv("TMPDIR");
+
+	/* a short path: part paths must fit the pool-set's lines */
+	if (tmpdir == NULL || tmpdir[0] == '\0' || strlen(tmpdir) > 200)
+		tmpdir = "/tmp";
+	snprintf(Tmp, sizeof(Tmp), "%.200s/rpmem-e2e-%.5s-XXXXXX", tmpdir,
+		Method);
+	if (mkdtemp(Tmp) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(Sets, sizeof(Sets), "%s/sets", Tmp);
+	snprintf(Conf, sizeof(Conf), "%s/rpmemd.conf", Tmp);
+	snprintf(Log, sizeof(Log), "%s/rpmemd.log", Tmp);
+	snprintf(PidFile, sizeof(PidFile), "%s/ssh.pid", Tmp);
+	if (mkdir(Sets, 0700)) {
+		perror("mkdir");
+		exit(1);
+	}
+	snprintf(text, sizeof(text),
+		"# e2e_test: %s\n"
+		"poolset-dir = %s\n"
+		"persist-apm = %s\n"
+		"persist-general = yes\n"
+		/* rxe is a software device: APM needs the admin's word */
+		"ddio = %s\n"
+		"max-lanes = %d\n"
+		"log-file = %s\n"
+		"log-level = info\n"
+		"use-syslog = no\n",
+		Method, Sets, strcmp(Method, "apm") == 0 ? "yes" : "no",
+		strcmp(Method, "apm") == 0 ? "ignore" : "check",
+		CFG_MAX_LANES, Log);
+	write_file(Conf, text);
+
+	setenv("RPMEM_SSH", ssh, 1);
+	setenv("RPMEM_TEST_SSH_PIDFILE", PidFile, 1);
+	unsetenv("RPMEM_MAX_NLANES");
+	unsetenv("RPMEM_LOG_LEVEL");
+	cmd_set(Conf);
+}
+
+/* dump_log -- rpmemd's log, after a failure */
+static void
+dump_log(void)
+{
+	char line[1024];
+	FILE *f = fopen(Log, "r");
+
+	if (f == NULL)
+		return;
+	printf("# --- rpmemd log (%s) ---\n", Log);
+	while (fgets(line, sizeof(line), f) != NULL)
+		printf("# %s", line);
+	fclose(f);
+}
+
+/* ------------------------------------------------------------------ */
+/* client side */
+
+/* attr_make -- recognizable attributes, varied by seed */
+static void
+attr_make(struct rpmem_pool_attr *a, unsigned seed)
+{
+	uint64_t st = 0x1234567ull + seed;
+
+	memset(a, 0, sizeof(*a));
+	memcpy(a->signature, "E2EPOOL", 8);
+	a->major = 1 + seed;
+	a->compat_features = 0x11 * seed;
+	a->incompat_features = 0x22 + seed;
+	a->ro_compat_features = 0x33;
+	fill(a->poolset_uuid, RPMEM_POOL_HDR_UUID_LEN, &st);
+	fill(a->uuid, RPMEM_POOL_HDR_UUID_LEN, &st);
+	fill(a->next_uuid, RPMEM_POOL_HDR_UUID_LEN, &st);
+	fill(a->prev_uuid, RPMEM_POOL_HDR_UUID_LEN, &st);
+	fill(a->user_flags, RPMEM_POOL_USER_FLAGS_LEN, &st);
+}
+
+/* reset_local -- zero the local pool and the shadow */
+static void
+reset_local(void)
+{
+	memset(Pool, 0, POOL_SIZE);
+	memset(Shadow, 0, POOL_SIZE);
+}
+
+/* put -- new random bytes at [off, +len) and persist them */
+static int
+put(RPMEMpool *rpp, size_t off, size_t len, unsigned lane)
+{
+	fill(Pool + off, len, &Rng);
+	if (rpmem_persist(rpp, off, len, lane))
+		return -1;
+	memcpy(Shadow + off, Pool + off, len);
+	return 0;
+}
+
+/* read_cmp -- rpmem_read [off, +len) into a fresh buffer, compare */
+static int
+read_cmp(RPMEMpool *rpp, size_t off, size_t len, unsigned lane)
+{
+	uint8_t *buf = malloc(len);
+	int ok;
+
+	if (buf == NULL)
+		return 0;
+	memset(buf, 0xa5, len);
+	if (rpmem_read(rpp, buf, off, len, lane)) {
+		detail("rpmem_read(%zu, %zu, lane %u): errno %d, '%s'", off,
+			len, lane, errno, rpmem_errormsg());
+		free(buf);
+		return 0;
+	}
+	ok = same(buf, Shadow + off, len, off);
+	free(buf);
+	return ok;
+}
+
+/*
+ * open_captured -- rpmem_create/rpmem_open with RPMEM_LOG_LEVEL=1 and
+ * stderr captured, to learn the persist method the daemon chose (the
+ * public API does not expose it; librpmem logs "persist method X (why)")
+ */
+static RPMEMpool *
+create_captured(const struct pset *ps, unsigned *nl,
+		const struct rpmem_pool_attr *attr, char *log, size_t loglen)
+{
+	char path[PATH_MAX];
+	RPMEMpool *rpp;
+	int fd, saved, err;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/stderr.txt", Tmp);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fflush(stderr);
+	saved = dup(2);
+	if (fd < 0 || saved < 0 || dup2(fd, 2) < 0) {
+		perror("capturing stderr");
+		exit(1);
+	}
+	setenv("RPMEM_LOG_LEVEL", "1", 1);
+	rpp = rpmem_create(Target, ps->name, Pool, ps->usable, nl, attr);
+	err = errno;
+	unsetenv("RPMEM_LOG_LEVEL");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, log, loglen - 1, 0);
+	log[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	errno = err;
+	return rpp;
+}
+
+/* attr_eq -- compare attributes, Detail at the first difference */
+static int
+attr_eq(const struct rpmem_pool_attr *got, const struct rpmem_pool_attr *want)
+{
+	return same((const uint8_t *)got, (const uint8_t *)want,
+		sizeof(*got), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* the tests */
+
+/* t_basic -- the life of a pool with a header, on one part */
+static void
+t_basic(void)
+{
+	struct rpmem_pool_attr a1, a2, got;
+	struct pset ps;
+	size_t sz = POOL_SIZE;
+	char log[2048];
+	const char *want_pm = strcmp(Method, "apm") == 0 ? "APM" : "GPSPM";
+	char want_line[64];
+	unsigned nl = 4;
+	RPMEMpool *rpp;
+
+	make_set(&ps, "basic.set", HDRS, 1, &sz);
+	reset_local();
+	attr_make(&a1, 1);
+	attr_make(&a2, 2);
+
+	rpp = create_captured(&ps, &nl, &a1, log, sizeof(log));
+	if (!expect(rpp != NULL, "basic: rpmem_create with attributes"))
+		return;
+	if (!(nl >= 1 && nl <= 4))
+		detail("nlanes %u", nl);
+	expect(nl >= 1 && nl <= 4, "basic: 1..4 lanes granted (%u)", nl);
+	snprintf(want_line, sizeof(want_line), "persist method %s (", want_pm);
+	if (strstr(log, want_line) == NULL)
+		detail("librpmem's log: '%s'", log);
+	expect(strstr(log, want_line) != NULL, "basic: the pool got %s",
+		want_pm);
+
+	/* a header exists and is the daemon's, not the client's bytes */
+	{
+		uint8_t h[8];
+		int ok = read_part(ps.part[0], 0, h, 8) == 0 &&
+			memcmp(h, "RPMEMPL", 8) == 0;
+		expect(ok, "basic: part file starts with the pool header");
+	}
+
+	expect(put(rpp, HDR, 100, 0) == 0, "basic: persist [4096, +100)");
+	expect(put(rpp, 8192 + 5, 3 * 4096 + 17, 1 % nl) == 0,
+		"basic: persist unaligned 12 KiB range");
+	expect(put(rpp, sz - 64, 64, 0) == 0, "basic: persist the last 64 B");
+	expect(put(rpp, MiB, MiB, 0) == 0, "basic: persist 1 MiB");
+	expect(put(rpp, HDR + 200, 1, 0) == 0, "basic: persist 1 byte");
+	expect(put(rpp, 3 * MiB + 3, 7, 0) == 0, "basic: persist 7 bytes");
+
+	expect(read_cmp(rpp, HDR, 100, 0), "basic: read back [4096, +100)");
+	expect(read_cmp(rpp, 8192 + 5, 3 * 4096 + 17, nl - 1),
+		"basic: read back the unaligned range");
+	expect(read_cmp(rpp, sz - 64, 64, 0), "basic: read back last 64 B");
+	/* > the lane's bounce buffer: several bounce rounds */
+	expect(read_cmp(rpp, MiB - 4096, MiB + 8192, 0),
+		"basic: read back 1 MiB + 8 KiB (bounce path)");
+	expect(read_cmp(rpp, HDR, sz - HDR, 0),
+		"basic: read back the whole pool (untouched bytes zero)");
+	{
+		/* straight into the registered pool (zero-copy path) */
+		memset(Pool + MiB, 0, 64 * KiB);
+		int r = rpmem_read(rpp, Pool + MiB, MiB, 64 * KiB, 0);
+		expect(r == 0 && same(Pool + MiB, Shadow + MiB, 64 * KiB, MiB),
+			"basic: read into the pool itself");
+	}
+
+	expect(rpmem_close(rpp) == 0, "basic: rpmem_close");
+	expect(verify_parts(&ps), "basic: part file holds every persisted "
+		"byte, nothing else");
+
+	/* reopen: same attributes, same bytes */
+	nl = 2;
+	memset(&got, 0xee, sizeof(got));
+	rpp = rpmem_open(Target, ps.name, Pool, ps.usable, &nl, &got);
+	if (!expect(rpp != NULL, "basic: rpmem_open"))
+		return;
+	expect(attr_eq(&got, &a1), "basic: rpmem_open returns the create "
+		"attributes");
+	expect(read_cmp(rpp, HDR, sz - HDR, 0), "basic: reopened pool holds "
+		"the data");
+	expect(rpmem_set_attr(rpp, &a2) == 0, "basic: rpmem_set_attr");
+	/* data still reachable after set_attr */
+	expect(put(rpp, 2 * MiB, 4096, nl - 1) == 0 &&
+		read_cmp(rpp, 2 * MiB, 4096, 0),
+		"basic: persist + read after set_attr");
+	expect(rpmem_close(rpp) == 0, "basic: rpmem_close after set_attr");
+
+	nl = 1;
+	memset(&got, 0xee, sizeof(got));
+	rpp = rpmem_open(Target, ps.name, Pool, ps.usable, &nl, &got);
+	if (!expect(rpp != NULL, "basic: rpmem_open after set_attr"))
+		return;
+	expect(nl == 1, "basic: one lane asked, one granted (%u)", nl);
+	expect(attr_eq(&got, &a2), "basic: the new attributes are returned");
+	/* NULL open_attr on a header pool: allowed, attributes ignored */
+	expect(rpmem_close(rpp) == 0, "basic: rpmem_close");
+	nl = 1;
+	rpp = rpmem_open(Target, ps.name, Pool, ps.usable, &nl, NULL);
+	expect(rpp != NULL && read_cmp(rpp, HDR, sz - HDR, 0),
+		"basic: rpmem_open with NULL open_attr, data intact");
+	if (rpp != NULL)
+		expect(rpmem_close(rpp) == 0, "basic: rpmem_close");
+	expect(verify_parts(&ps), "basic: part file after set_attr");
+
+	/* a smaller pool_size than the remote pool is fine */
+	nl = 1;
+	rpp = rpmem_open(Target, ps.name, Pool, ps.usable / 2, &nl, NULL);
+	expect(rpp != NULL, "basic: rpmem_open with half the pool size");
+	if (rpp != NULL) {
+		expect_err(rpmem_persist(rpp, ps.usable / 2, 8, 0) != 0,
+			EINVAL, "exceeds", "basic: persist beyond the local "
+			"pool_size -> EINVAL");
+		expect(rpmem_close(rpp) == 0, "basic: rpmem_close");
+	}
+
+	expect(rpmem_remove(Target, ps.name, 0) == 0, "basic: rpmem_remove");
+	expect(parts_gone(&ps), "basic: part file removed");
+	expect(exists(ps.path), "basic: pool-set file kept without "
+		"RPMEM_REMOVE_POOL_SET");
+	unlink(ps.path);
+}
+
+/* t_args -- argument errors on an open pool; the handle stays usable */
+static void
+t_args(void)
+{
+	struct rpmem_pool_attr a;
+	struct pset ps;
+	size_t sz = MiB;
+	uint8_t buf[64];
+	unsigned nl = 2;
+	RPMEMpool *rpp;
+
+	make_set(&ps, "args.set", HDRS, 1, &sz);
+	reset_local();
+	attr_make(&a, 3);
+	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
+	if (!expect(rpp != NULL, "args: rpmem_create"))
+		return;
+
+	expect_err(rpmem_persist(rpp, 0, 64, 0) != 0, EINVAL, "header",
+		"args: persist at offset 0 of a header pool -> EINVAL");
+	expect_err(rpmem_persist(rpp, HDR - 1, 64, 0) != 0, EINVAL, NULL,
+		"args: persist at offset 4095 -> EINVAL");
+	expect_err(rpmem_persist(rpp, HDR, SIZE_MAX, 0) != 0, EINVAL, NULL,
+		"args: persist offset+length overflow -> EINVAL");
+	expect_err(rpmem_persist(rpp, SIZE_MAX - 10, 20, 0) != 0, EINVAL,
+		NULL, "args: persist offset near SIZE_MAX -> EINVAL");
+	expect_err(rpmem_persist(rpp, sz - 8, 16, 0) != 0, EINVAL, NULL,
+		"args: persist past the pool end -> EINVAL");
+	expect_err(rpmem_persist(rpp, HDR, 8, nl) != 0, EINVAL, "lane",
+		"args: persist on lane == nlanes -> EINVAL");
+	expect_err(rpmem_persist(rpp, HDR, 8, UINT_MAX) != 0, EINVAL, "lane",
+		"args: persist on lane UINT_MAX -> EINVAL");
+	expect_err(rpmem_read(rpp, buf, HDR, 8, nl) != 0, EINVAL, "lane",
+		"args: read on lane == nlanes -> EINVAL");
+	expect_err(rpmem_read(rpp, buf, HDR, SIZE_MAX, 0) != 0, EINVAL, NULL,
+		"args: read offset+length overflow -> EINVAL");
+	expect_err(rpmem_read(rpp, buf, sz - 4, 8, 0) != 0, EINVAL, NULL,
+		"args: read past the pool end -> EINVAL");
+	expect_err(rpmem_read(rpp, NULL, HDR, 8, 0) != 0, EINVAL, NULL,
+		"args: read into NULL -> EINVAL");
+	/* the decision: the header is the daemon's, not readable either */
+	expect_err(rpmem_read(rpp, buf, 0, 8, 0) != 0, EINVAL, "header",
+		"args: read of the header (offset 0) -> EINVAL");
+	expect_err(rpmem_read(rpp, buf, HDR - 8, 16, 0) != 0, EINVAL,
+		"header", "args: read straddling the header end -> EINVAL");
+	expect_err(rpmem_set_attr(NULL, &a) != 0, EINVAL, NULL,
+		"args: set_attr(NULL) -> EINVAL");
+
+	expect(rpmem_persist(rpp, HDR, 0, 0) == 0, "args: persist length 0 "
+		"is a no-op");
+	expect(rpmem_persist(rpp, 0, 0, 0) == 0, "args: persist length 0 at "
+		"offset 0 is a no-op");
+	expect(rpmem_read(rpp, buf, HDR, 0, 0) == 0, "args: read length 0 is "
+		"a no-op");
+
+	/* after all that: the handle works, on every lane */
+	for (unsigned l = 0; l < nl; l++) {
+		expect(put(rpp, HDR + l * 4096, 4096, l) == 0 &&
+			read_cmp(rpp, HDR + l * 4096, 4096, l),
+			"args: lane %u usable after the errors", l);
+	}
+	expect(rpmem_close(rpp) == 0, "args: rpmem_close");
+	expect(rpmem_close(NULL) != 0 && errno == EINVAL,
+		"args: rpmem_close(NULL) -> EINVAL");
+	expect(verify_parts(&ps), "args: part file");
+	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) == 0,
+		"args: rpmem_remove");
+}
+
+/* t_create_args -- rpmem_create/rpmem_open argument errors */
+static void
+t_create_args(void)
+{
+	struct rpmem_pool_attr a;
+	struct pset ps;
+	size_t sz = MiB;
+	unsigned nl;
+
+	make_set(&ps, "cargs.set", HDRS, 1, &sz);
+	attr_make(&a, 4);
+
+	nl = 1;
+	expect_err(rpmem_create(Target, ps.name, Pool + 1, sz, &nl, &a) ==
+		NULL, EINVAL, "aligned", "create: unaligned pool_addr -> "
+		"EINVAL");
+	nl = 1;
+	expect_err(rpmem_create(Target, ps.name, Pool, sz + 1, &nl, &a) ==
+		NULL, EINVAL, "pool_size", "create: unaligned pool_size -> "
+		"EINVAL");
+	nl = 1;
+	expect_err(rpmem_create(Target, ps.name, Pool, 4096, &nl, &a) ==
+		NULL, EINVAL, "RPMEM_MIN_POOL", "create: pool_size below "
+		"RPMEM_MIN_POOL -> EINVAL");
+	expect_err(rpmem_create(Target, ps.name, Pool, sz, NULL, &a) == NULL,
+		EINVAL, "nlanes", "create: NULL nlanes -> EINVAL");
+	nl = 0;
+	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
+		EINVAL, "nlanes", "create: *nlanes == 0 -> EINVAL");
+	nl = 1;
+	expect_err(rpmem_create(NULL, ps.name, Pool, sz, &nl, &a) == NULL,
+		EINVAL, "target", "create: NULL target -> EINVAL");
+	nl = 1;
+	expect_err(rpmem_create(Target, NULL, Pool, sz, &nl, &a) == NULL,
+		EINVAL, "pool_set_name", "create: NULL pool set -> EINVAL");
+	nl = 1;
+	expect_err(rpmem_open(Target, ps.name, NULL, sz, &nl, NULL) == NULL,
+		EINVAL, "pool_addr", "open: NULL pool_addr -> EINVAL");
+	nl = 0;
+	expect_err(rpmem_open(Target, ps.name, Pool, sz, &nl, NULL) == NULL,
+		EINVAL, "nlanes", "open: *nlanes == 0 -> EINVAL");
+	nl = 1;
+	expect_err(rpmem_create(Target, "../escape.set", Pool, sz, &nl, &a) ==
+		NULL, EINVAL, "..", "create: pool set outside poolset-dir -> "
+		"EINVAL");
+	expect(parts_gone(&ps), "create: failed creates left no part file");
+	unlink(ps.path);
+}
+
+/* t_nohdrs -- NOHDRS pools: NULL attributes, offset 0 is the user's */
+static void
+t_nohdrs(void)
+{
+	struct rpmem_pool_attr a, got;
+	struct pset ps, hps;
+	size_t sz = MiB;
+	unsigned nl = 2;
+	RPMEMpool *rpp;
+
+	make_set(&ps, "nohdrs.set", NOHDRS, 1, &sz);
+	make_set(&hps, "hdrs.set", HDRS, 1, &sz);
+	reset_local();
+	attr_make(&a, 5);
+
+	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
+		EINVAL, "NOHDRS", "nohdrs: create with attributes on a NOHDRS "
+		"set -> EINVAL");
+	expect(parts_gone(&ps), "nohdrs: ... and no part file left");
+	nl = 2;
+	expect_err(rpmem_create(Target, hps.name, Pool, sz, &nl, NULL) ==
+		NULL, EINVAL, "NOHDRS", "nohdrs: create without attributes on "
+		"a set with headers -> EINVAL");
+	expect(parts_gone(&hps), "nohdrs: ... and no part file left");
+	/* all-zero attributes mean "none", like NULL */
+	memset(&got, 0, sizeof(got));
+	nl = 2;
+	expect_err(rpmem_create(Target, hps.name, Pool, sz, &nl, &got) ==
+		NULL, EINVAL, "NOHDRS", "nohdrs: create with zero attributes "
+		"on a set with headers -> EINVAL");
+
+	nl = 2;
+	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, NULL);
+	if (!expect(rpp != NULL, "nohdrs: rpmem_create with NULL attributes"))
+		goto out;
+	expect(put(rpp, 0, 4096, 0) == 0, "nohdrs: persist at offset 0");
+	expect(put(rpp, 4000, 200, nl - 1) == 0, "nohdrs: persist across "
+		"4096");
+	expect(put(rpp, sz - 1, 1, 0) == 0, "nohdrs: persist the last byte");
+	expect(read_cmp(rpp, 0, sz, 0), "nohdrs: read back from offset 0");
+	expect_err(rpmem_set_attr(rpp, &a) != 0, EINVAL, "header",
+		"nohdrs: rpmem_set_attr -> EINVAL");
+	expect(rpmem_persist(rpp, 100, 8, 0) == 0, "nohdrs: usable after "
+		"the failed set_attr");
+	expect(rpmem_close(rpp) == 0, "nohdrs: rpmem_close");
+	expect(verify_parts(&ps), "nohdrs: part file holds every byte from "
+		"offset 0");
+
+	nl = 1;
+	memset(&got, 0xee, sizeof(got));
+	rpp = rpmem_open(Target, ps.name, Pool, sz, &nl, &got);
+	if (expect(rpp != NULL, "nohdrs: rpmem_open")) {
+		struct rpmem_pool_attr zero;
+
+		memset(&zero, 0, sizeof(zero));
+		expect(attr_eq(&got, &zero), "nohdrs: open returns zero "
+			"attributes");
+		expect(read_cmp(rpp, 0, sz, 0), "nohdrs: data after reopen");
+		expect(rpmem_close(rpp) == 0, "nohdrs: rpmem_close");
+	}
+	nl = 1;
+	rpp = rpmem_open(Target, ps.name, Pool, sz, &nl, NULL);
+	expect(rpp != NULL, "nohdrs: rpmem_open with NULL open_attr");
+	if (rpp != NULL)
+		rpmem_close(rpp);
+	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) == 0 &&
+		parts_gone(&ps) && !exists(ps.path), "nohdrs: removed");
+out:
+	unlink(ps.path);
+	unlink(hps.path);
+}
+
+/* t_multipart -- persist across part boundaries, check every part file */
+static void
+t_multipart(enum hdr_mode mode, const char *name)
+{
+	static const size_t sizes[3] = {MiB, MiB, 512 * KiB};
+	struct rpmem_pool_attr a, got;
+	struct pset ps;
+	size_t b1, b2;
+	unsigned nl = 2;
+	RPMEMpool *rpp;
+
+	make_set(&ps, name, mode, 3, sizes);
+	reset_local();
+	attr_make(&a, 6);
+	/* pool offsets where part 1 and part 2 begin */
+	b1 = sizes[0];
+	b2 = b1 + sizes[1] - (mode == HDRS ? HDR : 0);
+
+	rpp = rpmem_create(Target, ps.name, Pool, ps.usable, &nl,
+		mode == NOHDRS ? NULL : &a);
+	if (!expect(rpp != NULL, "%s: rpmem_create of 3 parts (%zu bytes)",
+			name, ps.usable))
+		goto out;
+	expect(put(rpp, b1 - 1000, 2000, 0) == 0, "%s: persist across the "
+		"part 0/1 boundary", name);
+	expect(put(rpp, b2 - 3, 6, nl - 1) == 0, "%s: persist across the "
+		"part 1/2 boundary", name);
+	expect(put(rpp, ps.hdr, ps.usable - ps.hdr - 4096, 0) == 0,
+		"%s: persist nearly everything", name);
+	expect(put(rpp, ps.usable - 4096, 4096, 0) == 0,
+		"%s: persist the last page", name);
+	expect(read_cmp(rpp, b1 - 5000, 10000, 0) &&
+		read_cmp(rpp, b2 - 5000, 10000, nl - 1),
+		"%s: read back across the boundaries", name);
+	expect_err(rpmem_persist(rpp, ps.usable - 8, 16, 0) != 0, EINVAL,
+		NULL, "%s: persist past the usable size -> EINVAL", name);
+	expect(rpmem_close(rpp) == 0, "%s: rpmem_close", name);
+	expect(verify_parts(&ps), "%s: every part file holds its bytes",
+		name);
+
+	nl = 1;
+	memset(&got, 0xee, sizeof(got));
+	rpp = rpmem_open(Target, ps.name, Pool, ps.usable, &nl, &got);
+	if (expect(rpp != NULL, "%s: rpmem_open", name)) {
+		struct rpmem_pool_attr zero;
+
+		memset(&zero, 0, sizeof(zero));
+		expect(attr_eq(&got, mode == NOHDRS ? &zero : &a),
+			"%s: attributes after reopen", name);
+		expect(read_cmp(rpp, ps.hdr, ps.usable - ps.hdr, 0),
+			"%s: all data after reopen", name);
+		expect(rpmem_close(rpp) == 0, "%s: rpmem_close", name);
+	}
+	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) == 0 &&
+		parts_gone(&ps), "%s: removed", name);
+out:
+	unlink(ps.path);
+}
+
+/* t_errors -- EEXIST, ENOENT, EFBIG, EBUSY */
+static void
+t_errors(void)
+{
+	struct rpmem_pool_attr a, got;
+	struct pset ps, ms;
+	size_t sz = MiB;
+	uint8_t *other = map(sz);
+	unsigned nl = 1;
+	RPMEMpool *rpp, *rpp2;
+
+	make_set(&ps, "err.set", HDRS, 1, &sz);
+	reset_local();
+	attr_make(&a, 7);
+
+	nl = 1;
+	expect_err(rpmem_open(Target, "no-such.set", Pool, sz, &nl, NULL) ==
+		NULL, ENOENT, NULL, "errors: open of a missing pool set -> "
+		"ENOENT");
+	nl = 1;
+	expect_err(rpmem_create(Target, "no-such.set", Pool, sz, &nl, &a) ==
+		NULL, ENOENT, NULL, "errors: create on a missing pool set -> "
+		"ENOENT");
+	expect_err(rpmem_remove(Target, "no-such.set", 0) != 0, ENOENT, NULL,
+		"errors: remove of a missing pool set -> ENOENT");
+	nl = 1;
+	expect_err(rpmem_open(Target, ps.name, Pool, sz, &nl, NULL) == NULL,
+		ENOENT, "does not exist", "errors: open of a set whose part "
+		"does not exist -> ENOENT");
+	nl = 1;
+	expect_err(rpmem_create(Target, ps.name, Pool, 2 * MiB, &nl, &a) ==
+		NULL, EFBIG, "exceeds", "errors: create with pool_size > the "
+		"remote pool -> EFBIG");
+	expect(parts_gone(&ps), "errors: ... and no part file left");
+
+	nl = 1;
+	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
+	if (!expect(rpp != NULL, "errors: rpmem_create"))
+		goto out;
+	expect(put(rpp, HDR, 4096, 0) == 0, "errors: persist");
+
+	/* a second session on the same pool */
+	nl = 1;
+	expect_err(rpmem_open(Target, ps.name, other, sz, &nl, NULL) == NULL,
+		EBUSY, "in use", "errors: open of a pool open in another "
+		"session -> EBUSY");
+	expect_err(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) != 0,
+		EBUSY, "in use", "errors: remove (even forced) of an open "
+		"pool -> EBUSY");
+	expect(exists(ps.part[0]), "errors: ... the part survives");
+	nl = 1;
+	expect_err(rpmem_create(Target, ps.name, other, sz, &nl, &a) == NULL,
+		EEXIST, "already exists", "errors: create over an open pool "
+		"-> EEXIST");
+	expect(read_cmp(rpp, HDR, sz - HDR, 0), "errors: first session "
+		"unaffected");
+	expect(rpmem_close(rpp) == 0, "errors: rpmem_close");
+
+	nl = 1;
+	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
+		EEXIST, "already exists", "errors: create over an existing "
+		"pool -> EEXIST");
+	nl = 1;
+	expect_err(rpmem_open(Target, ps.name, Pool, 2 * MiB, &nl, NULL) ==
+		NULL, EFBIG, "exceeds", "errors: open with pool_size > the "
+		"remote pool -> EFBIG");
+	/* the failed create and open must not have touched the pool */
+	nl = 1;
+	memset(&got, 0, sizeof(got));
+	rpp = rpmem_open(Target, ps.name, Pool, sz, &nl, &got);
+	expect(rpp != NULL && attr_eq(&got, &a) &&
+		read_cmp(rpp, HDR, sz - HDR, 0),
+		"errors: pool intact after EEXIST/EFBIG");
+	if (rpp != NULL) {
+		/* EBUSY on open, then the second session's pool usable */
+		nl = 1;
+		rpp2 = rpmem_open(Target, ps.name, other, sz, &nl, NULL);
+		expect_err(rpp2 == NULL, EBUSY, NULL, "errors: EBUSY again");
+		if (rpp2 != NULL)
+			rpmem_close(rpp2);
+		expect(rpmem_close(rpp) == 0, "errors: rpmem_close");
+	}
+	expect(verify_parts(&ps), "errors: part file");
+
+	/* a part with the wrong size is a configuration mismatch */
+	make_set(&ms, "mismatch.set", HDRS, 1, (size_t[]){2 * MiB});
+	snprintf(ms.part[0], sizeof(ms.part[0]), "%s", ps.part[0]);
+	{
+		char text[PATH_MAX + 64];
+
+		snprintf(text, sizeof(text), "PMEMPOOLSET\n%zu %s\n",
+			2 * MiB, ps.part[0]);
+		write_file(ms.path, text);
+	}
+	nl = 1;
+	expect_err(rpmem_open(Target, ms.name, Pool, sz, &nl, NULL) == NULL,
+		EINVAL, "bytes", "errors: open with a part of the wrong size "
+		"-> EINVAL");
+	unlink(ms.path);
+	expect(rpmem_remove(Target, ps.name, 0) == 0, "errors: remove");
+out:
+	unlink(ps.path);
+	munmap(other, sz);
+}
+
+/* t_remove -- RPMEM_REMOVE_FORCE and RPMEM_REMOVE_POOL_SET */
+static void
+t_remove(void)
+{
+	static const size_t sizes[2] = {MiB, MiB};
+	struct rpmem_pool_attr a;
+	struct pset ps;
+	uint8_t junk[64];
+	unsigned nl = 1;
+	RPMEMpool *rpp;
+
+	make_set(&ps, "rm.set", HDRS, 2, sizes);
+	attr_make(&a, 8);
+	reset_local();
+
+	rpp = rpmem_create(Target, ps.name, Pool, ps.usable, &nl, &a);
+	if (!expect(rpp != NULL, "remove: rpmem_create"))
+		goto out;
+	expect(rpmem_close(rpp) == 0, "remove: rpmem_close");
+
+	/* a damaged header: refused without force, removed with it */
+	memset(junk, 0x5a, sizeof(junk));
+	patch_part(ps.part[1], 0, junk, sizeof(junk));
+	expect_err(rpmem_remove(Target, ps.name, 0) != 0, EINVAL, "force",
+		"remove: damaged part header without FORCE -> EINVAL");
+	expect(exists(ps.part[0]) && exists(ps.part[1]),
+		"remove: ... nothing removed");
+	expect_err(rpmem_remove(Target, ps.name, 0x100) != 0, EINVAL, "flags",
+		"remove: unknown flags -> EINVAL");
+	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) == 0,
+		"remove: FORCE removes a damaged pool");
+	expect(parts_gone(&ps) && exists(ps.path), "remove: parts gone, set "
+		"file kept");
+
+	/* FORCE also skips missing parts; POOL_SET removes the set file */
+	nl = 1;
+	rpp = rpmem_create(Target, ps.name, Pool, ps.usable, &nl, &a);
+	if (!expect(rpp != NULL, "remove: create again"))
+		goto out;
+	expect(rpmem_close(rpp) == 0, "remove: rpmem_close");
+	unlink(ps.part[1]);
+	expect_err(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) != 0,
+		ENOENT, "does not exist", "remove: a missing part without "
+		"FORCE -> ENOENT");
+	expect(exists(ps.part[0]) && exists(ps.path),
+		"remove: ... nothing removed");
+	expect(rpmem_remove(Target, ps.name,
+		RPMEM_REMOVE_FORCE | RPMEM_REMOVE_POOL_SET) == 0,
+		"remove: FORCE | POOL_SET with a missing part");
+	expect(parts_gone(&ps) && !exists(ps.path), "remove: parts and set "
+		"file gone");
+	expect_err(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) != 0,
+		ENOENT, NULL, "remove: the set file is gone -> ENOENT");
+out:
+	unlink(ps.path);
+}
+
+struct worker {
+	RPMEMpool *rpp;
+	unsigned lane;
+	size_t base;
+	int failed;
+	char why[256];
+	pthread_t th;
+};
+
+/* worker -- persist random ranges of its own region on its own lane */
+static void *
+worker(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t st = 0x51ed2701ull * (w->lane + 1);
+	uint8_t *chk = malloc(8 * KiB);
+
+	for (unsigned i = 0; i < THREAD_ITERS && !w->failed; i++) {
+		size_t len = 1 + rnd(&st) % (8 * KiB);
+		size_t off = w->base + rnd(&st) % (THREAD_REGION - len + 1);
+
+		fill(Pool + off, len, &st);
+		if (rpmem_persist(w->rpp, off, len, w->lane)) {
+			snprintf(w->why, sizeof(w->why), "persist %zu+%zu: "
+				"errno %d '%s'", off, len, errno,
+				rpmem_errormsg());
+			w->failed = 1;
+			break;
+		}
+		/* disjoint regions: no other thread touches these bytes */
+		memcpy(Shadow + off, Pool + off, len);
+		if (i % 10 == 0 && chk != NULL) {
+			if (rpmem_read(w->rpp, chk, off, len, w->lane) ||
+			    memcmp(chk, Pool + off, len) != 0) {
+				snprintf(w->why, sizeof(w->why), "read back "
+					"%zu+%zu differs or failed (errno %d "
+					"'%s')", off, len, errno,
+					rpmem_errormsg());
+				w->failed = 1;
+			}
+		}
+	}
+	free(chk);
+	return NULL;
+}
+
+/* t_lanes -- *nlanes clamped; concurrent persists on several lanes */
+static void
+t_lanes(void)
+{
+	struct rpmem_pool_attr a;
+	struct worker w[NTHREADS];
+	struct pset ps;
+	size_t sz = 2 * MiB;
+	unsigned nl = 1000, nt;
+	RPMEMpool *rpp;
+	int ok = 1;
+
+	make_set(&ps, "lanes.set", HDRS, 1, &sz);
+	attr_make(&a, 9);
+	reset_local();
+	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
+	if (!expect(rpp != NULL, "lanes: rpmem_create asking 1000 lanes"))
+		goto out;
+	expect(nl >= 1 && nl <= CFG_MAX_LANES, "lanes: *nlanes clamped to "
+		"1..max-lanes (%u)", nl);
+	expect(put(rpp, HDR, 64, nl - 1) == 0, "lanes: the last lane (%u) "
+		"works", nl - 1);
+	expect_err(rpmem_persist(rpp, HDR, 64, nl) != 0, EINVAL, "lane",
+		"lanes: lane %u (== nlanes) -> EINVAL", nl);
+
+	nt = nl < NTHREADS ? nl : NTHREADS;
+	for (unsigned i = 0; i < nt; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].rpp = rpp;
+		w[i].lane = i;
+		w[i].base = HDR + (size_t)i * THREAD_REGION;
+		if (pthread_create(&w[i].th, NULL, worker, &w[i])) {
+			nt = i;
+			break;
+		}
+	}
+	for (unsigned i = 0; i < nt; i++) {
+		pthread_join(w[i].th, NULL);
+		if (w[i].failed) {
+			if (ok)
+				detail("lane %u: %s", w[i].lane, w[i].why);
+			ok = 0;
+		}
+	}
+	expect(ok && nt >= 2, "lanes: %u threads x %d persists on their own "
+		"lanes", nt, THREAD_ITERS);
+	expect(read_cmp(rpp, HDR, sz - HDR, 0), "lanes: read back everything");
+	expect(rpmem_close(rpp) == 0, "lanes: rpmem_close");
+	expect(verify_parts(&ps), "lanes: part file holds every thread's "
+		"bytes");
+	expect(rpmem_remove(Target, ps.name, 0) == 0, "lanes: remove");
+out:
+	unlink(ps.path);
+}
+
+/* cmp_dbl -- qsort ascending */
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* t_latency -- median persist/read latency (TCG: for ratios only) */
+static void
+t_latency(void)
+{
+	enum { N = 200 };
+	static const size_t lens[] = {8, 4096, 64 * 1024};
+	struct rpmem_pool_attr a;
+	struct pset ps;
+	size_t sz = MiB;
+	double t[N];
+	uint8_t *buf = map(64 * KiB);
+	unsigned nl = 1;
+	RPMEMpool *rpp;
+	int ok = 1;
+
+	make_set(&ps, "lat.set", HDRS, 1, &sz);
+	attr_make(&a, 10);
+	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
+	if (!expect(rpp != NULL, "latency: rpmem_create"))
+		goto out;
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		double pm, rm;
+
+		for (int i = 0; i < N && ok; i++) {
+			double t0 = now_ms();
+			ok = rpmem_persist(rpp, HDR, lens[k], 0) == 0;
+			t[i] = now_ms() - t0;
+		}
+		qsort(t, N, sizeof(t[0]), cmp_dbl);
+		pm = t[N / 2];
+		for (int i = 0; i < N && ok; i++) {
+			double t0 = now_ms();
+			ok = rpmem_read(rpp, buf, HDR, lens[k], 0) == 0;
+			t[i] = now_ms() - t0;
+		}
+		qsort(t, N, sizeof(t[0]), cmp_dbl);
+		rm = t[N / 2];
+		printf("# %s: %6zu B  persist median %8.1f us  read median "
+			"%8.1f us\n", Method, lens[k], pm * 1e3, rm * 1e3);
+	}
+	expect(ok, "latency: %d persists and reads of each size", N);
+	expect(rpmem_close(rpp) == 0, "latency: rpmem_close");
+	expect(rpmem_remove(Target, ps.name, 0) == 0, "latency: remove");
+out:
+	unlink(ps.path);
+	munmap(buf, 64 * KiB);
+}
+
+/* t_daemon_errors -- rpmemd's startup errors reach rpmem_errormsg() */
+static void
+t_daemon_errors(void)
+{
+	char bad[300], text[PATH_MAX + 128];
+	struct rpmem_pool_attr a;
+	struct pset ps;
+	size_t sz = MiB;
+	unsigned nl = 1;
+
+	make_set(&ps, "daemon.set", HDRS, 1, &sz);
+	attr_make(&a, 11);
+	snprintf(bad, sizeof(bad), "%s/bad.conf", Tmp);
+	snprintf(text, sizeof(text), "poolset-dir = %s\nbogus-key = 1\n",
+		Sets);
+	write_file(bad, text);
+	cmd_set(bad);
+	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
+		EINVAL, "unknown key 'bogus-key'", "daemon: a bad config key "
+		"-> EINVAL with the daemon's text");
+	nl = 1;
+	expect_err(rpmem_remove(Target, ps.name, 0) != 0, EINVAL,
+		"unknown key 'bogus-key'", "daemon: ... for rpmem_remove too");
+
+	snprintf(text, sizeof(text), "poolset-dir = %s\nmax-lanes = 0\n",
+		Sets);
+	write_file(bad, text);
+	nl = 1;
+	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
+		EINVAL, "max-lanes", "daemon: max-lanes = 0 -> EINVAL naming "
+		"the key");
+
+	/* a daemon that is not there at all */
+	setenv("RPMEM_CMD", "exec /nonexistent/rpmemd", 1);
+	nl = 1;
+	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
+		ECONNRESET, "nonexistent", "daemon: missing rpmemd -> "
+		"ECONNRESET with the shell's message");
+	cmd_set(Conf);
+	expect(parts_gone(&ps), "daemon: no part file created");
+	unlink(bad);
+	unlink(ps.path);
+}
+
+/* t_transport -- target forms, RPMEM_MAX_NLANES, a daemon that is silent */
+static void
+t_transport(void)
+{
+	char target[128];
+	struct rpmem_pool_attr a;
+	struct pset ps;
+	size_t sz = MiB;
+	unsigned nl = 8;
+	RPMEMpool *rpp;
+	double t0, dt;
+	int failed;
+
+	make_set(&ps, "transport.set", HDRS, 1, &sz);
+	attr_make(&a, 13);
+	reset_local();
+
+	/* user@host:port: ssh gets "-p 22 root@host", the lanes the host */
+	snprintf(target, sizeof(target), "root@%s:22", Target);
+	setenv("RPMEM_MAX_NLANES", "2", 1);
+	rpp = rpmem_create(target, ps.name, Pool, sz, &nl, &a);
+	unsetenv("RPMEM_MAX_NLANES");
+	if (expect(rpp != NULL, "transport: rpmem_create on '%s'", target)) {
+		expect(nl == 2, "transport: RPMEM_MAX_NLANES=2 caps 8 lanes "
+			"(%u)", nl);
+		expect(put(rpp, HDR, 4096, 1) == 0 &&
+			read_cmp(rpp, HDR, 4096, 0), "transport: persist + "
+			"read");
+		expect(rpmem_close(rpp) == 0, "transport: rpmem_close");
+		expect(verify_parts(&ps), "transport: part file");
+		expect(rpmem_remove(target, ps.name, 0) == 0 &&
+			parts_gone(&ps), "transport: rpmem_remove on '%s'",
+			target);
+	}
+
+	/* a daemon that never says HELLO: bounded by RPMEM_TIMEOUT_MS */
+	setenv("RPMEM_CMD", "exec sleep 60", 1);
+	setenv("RPMEM_TIMEOUT_MS", "1000", 1);
+	nl = 1;
+	t0 = now_ms();
+	failed = rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL;
+	dt = now_ms() - t0;
+	expect_err(failed, ETIMEDOUT, "1000 ms", "transport: a silent daemon "
+		"-> ETIMEDOUT");
+	/* + RPMEM_SSH_CLOSE_TIMEOUT_MS (5 s) to end the child */
+	expect(dt < 10000, "transport: ... after %.0f ms", dt);
+	unsetenv("RPMEM_TIMEOUT_MS");
+	cmd_set(Conf);
+	unlink(ps.path);
+}
+
+/* t_dead_client -- the client dies without rpmem_close: rpmemd notices */
+static void
+t_dead_client(void)
+{
+	struct rpmem_pool_attr a;
+	struct pset ps;
+	size_t sz = MiB;
+	unsigned nl = 2;
+	RPMEMpool *rpp = NULL;
+	double t0;
+	pid_t pid;
+	int st = 0;
+
+	make_set(&ps, "deadclient.set", HDRS, 1, &sz);
+	attr_make(&a, 14);
+	reset_local();
+	{
+		uint64_t seed = DEAD_CLIENT_SEED;
+
+		fill(Shadow + HDR, 8192, &seed);
+	}
+
+	/*
+	 * a fresh process (exec): a fork()ed copy of a process that used
+	 * rdma_cm cannot use RDMA itself
+	 */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "e2e_test", "--method", Method,
+			"--ssh", getenv("RPMEM_SSH"), "--rpmemd", Rpmemd,
+			"--child", ps.name, (char *)NULL);
+		_exit(127);
+	}
+	if (!expect(pid > 0 && waitpid(pid, &st, 0) == pid &&
+			WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			"deadclient: a child created and persisted, then died"))
+		goto out;
+
+	/* rpmemd reads end of file, closes the session, drops the lock */
+	t0 = now_ms();
+	do {
+		nl = 1;
+		rpp = rpmem_open(Target, ps.name, Pool, sz, &nl, NULL);
+		if (rpp != NULL || errno != EBUSY)
+			break;
+		usleep(200 * 1000);
+	} while (now_ms() - t0 < 20000);
+	expect(rpp != NULL, "deadclient: the pool opens again after %.0f ms",
+		now_ms() - t0);
+	if (rpp != NULL) {
+		memset(Pool, 0, POOL_SIZE);
+		expect(read_cmp(rpp, HDR, sz - HDR, 0), "deadclient: with the "
+			"child's data");
+		expect(rpmem_close(rpp) == 0, "deadclient: rpmem_close");
+	}
+	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) == 0,
+		"deadclient: remove");
+out:
+	unlink(ps.path);
+}
+
+/*
+ * child_main -- the dead client of t_dead_client: create set, persist
+ * [4096, +8192) and exit without rpmem_close
+ */
+static int
+child_main(const char *set)
+{
+	struct rpmem_pool_attr a;
+	uint64_t seed = DEAD_CLIENT_SEED;
+	unsigned nl = 2;
+	RPMEMpool *rpp;
+
+	attr_make(&a, 14);
+	fill(Pool + HDR, 8192, &seed);
+	rpp = rpmem_create(Target, set, Pool, MiB, &nl, &a);
+	if (rpp == NULL || rpmem_persist(rpp, HDR, 8192, nl - 1)) {
+		printf("# child: errno %d, '%s'\n", errno, rpmem_errormsg());
+		return 1;
+	}
+	/* no rpmem_close: the lanes and the ssh channel just die */
+	return 0;
+}
+
+/* proc_dead -- has pid exited (zombie or gone): its QPs are destroyed */
+static int
+proc_dead(pid_t pid)
+{
+	char path[64], buf[256];
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (p == NULL)
+		return 1;
+	p = strrchr(buf, ')');
+	return p != NULL && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/* transport_errno -- an errno that says "the connection is gone" */
+static int
+transport_errno(int e)
+{
+	return e == ECONNRESET || e == ECONNABORTED || e == ENOTCONN ||
+		e == EPIPE || e == ETIMEDOUT || e == EIO;
+}
+
+/* t_dead_peer -- rpmemd killed mid-session: errors, no hang */
+static void
+t_dead_peer(void)
+{
+	struct rpmem_pool_attr a;
+	struct pset ps;
+	size_t sz = MiB;
+	uint8_t buf[64];
+	unsigned nl = 2;
+	RPMEMpool *rpp;
+	pid_t pid = 0;
+	double t0, dt;
+	FILE *f;
+	int r, e;
+
+	make_set(&ps, "dead.set", HDRS, 1, &sz);
+	attr_make(&a, 12);
+	reset_local();
+	unlink(PidFile);
+	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
+	if (!expect(rpp != NULL, "dead: rpmem_create"))
+		goto out;
+	expect(put(rpp, HDR, 8192, 0) == 0, "dead: persist before the kill");
+	f = fopen(PidFile, "r");
+	if (f != NULL) {
+		int p = 0;
+
+		if (fscanf(f, "%d", &p) == 1)
+			pid = p;
+		fclose(f);
+	}
+	if (!expect(pid > 0 && kill(pid, SIGKILL) == 0, "dead: rpmemd (pid "
+			"%d) killed", (int)pid)) {
+		rpmem_close(rpp);
+		goto out;
+	}
+	t0 = now_ms();
+	while (!proc_dead(pid) && now_ms() - t0 < 5000)
+		usleep(1000);
+
+	/*
+	 * the first call may still find the QP alive for a moment; outside
+	 * the range checked below: a failed persist may still have written
+	 */
+	fill(Pool + HDR + 8192, 64, &Rng);
+	t0 = now_ms();
+	do {
+		r = rpmem_persist(rpp, HDR + 8192, 64, 0);
+		e = errno;
+	} while (r == 0 && now_ms() - t0 < 30000);
+	dt = now_ms() - t0;
+	errno = e;
+	if (r == 0)
+		detail("persists still succeed %.0f ms after the kill", dt);
+	else if (!transport_errno(e))
+		detail("errno %d (%s): '%s'", e, strerror(e), rpmem_errormsg());
+	expect(r != 0 && transport_errno(e), "dead: rpmem_persist fails with "
+		"a transport errno (%s) after %.0f ms", strerror(e), dt);
+	expect(dt < 15000, "dead: ... within the data path timeout");
+
+	t0 = now_ms();
+	r = rpmem_read(rpp, buf, HDR, sizeof(buf), 1 % nl);
+	e = errno;
+	dt = now_ms() - t0;
+	errno = e;
+	expect(r != 0 && transport_errno(e) && dt < 15000, "dead: rpmem_read "
+		"on another lane fails (%s) in %.0f ms", strerror(e), dt);
+	r = rpmem_persist(rpp, HDR + 8192, 64, 1 % nl);
+	e = errno;
+	expect(r != 0 && transport_errno(e), "dead: later persists fail too "
+		"(%s)", strerror(e));
+	t0 = now_ms();
+	r = rpmem_close(rpp);
+	e = errno;
+	dt = now_ms() - t0;
+	errno = e;
+	expect(r != 0 && transport_errno(e) && dt < 15000, "dead: rpmem_close "
+		"reports the lost connection (%s) in %.0f ms", strerror(e), dt);
+
+	/* the lock died with the daemon: the pool opens, data intact */
+	nl = 1;
+	memset(Pool, 0, POOL_SIZE);
+	rpp = rpmem_open(Target, ps.name, Pool, sz, &nl, NULL);
+	expect(rpp != NULL && read_cmp(rpp, HDR, 8192, 0), "dead: the pool "
+		"reopens with the data persisted before the kill");
+	if (rpp != NULL)
+		rpmem_close(rpp);
+	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) == 0,
+		"dead: remove");
+out:
+	unlink(PidFile);
+	unlink(ps.path);
+}
+
+/* RUN -- a test, unless --only names others (a substring match) */
+#define RUN(call) do { \
+	if (Only == NULL || strstr(#call, Only) != NULL) \
+		call; \
+} while (0)
+
+/* usage -- and exit */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: e2e_test --method apm|gpspm --ssh FAKE_SSH "
+		"--rpmemd RPMEMD [--only NAME]\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *ssh = NULL;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--method") == 0)
+			Method = argv[i + 1];
+		else if (strcmp(argv[i], "--ssh") == 0)
+			ssh = argv[i + 1];
+		else if (strcmp(argv[i], "--rpmemd") == 0)
+			Rpmemd = argv[i + 1];
+		else if (strcmp(argv[i], "--only") == 0)
+			Only = argv[i + 1];
+		else if (strcmp(argv[i], "--child") == 0)
+			Child = argv[i + 1];
+		else
+			usage();
+	}
+	if (Method == NULL || ssh == NULL || Rpmemd == NULL ||
+	    (strcmp(Method, "apm") != 0 && strcmp(Method, "gpspm") != 0))
+		usage();
+	Target = getenv("RPMEM_TEST_TARGET_ADDR");
+	if (Target == NULL || Target[0] == '\0') {
+		printf("not ok 1 - RPMEM_TEST_TARGET_ADDR is not set (run "
+			"inside tools/rxe-vm)\n");
+		return 1;
+	}
+	/* a crash must not swallow the lines so far */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* SIGPIPE must not kill us when a daemon dies (librpmem avoids it) */
+	signal(SIGPIPE, SIG_IGN);
+
+	Pool = map(POOL_SIZE);
+	Shadow = map(POOL_SIZE);
+	if (Child != NULL)
+		return child_main(Child);
+	setup(ssh);
+	printf("# method %s, target %s, rpmemd dir %s\n", Method, Target, Tmp);
+
+	expect(rpmem_check_version(RPMEM_MAJOR_VERSION,
+		RPMEM_MINOR_VERSION) == NULL, "rpmem_check_version(1, 1)");
+	RUN(t_basic());
+	RUN(t_args());
+	RUN(t_create_args());
+	RUN(t_nohdrs());
+	RUN(t_multipart(HDRS, "multi.set"));
+	RUN(t_multipart(SINGLEHDR, "multi-single.set"));
+	RUN(t_multipart(NOHDRS, "multi-nohdrs.set"));
+	RUN(t_errors());
+	RUN(t_remove());
+	RUN(t_lanes());
+	RUN(t_latency());
+	RUN(t_daemon_errors());
+	RUN(t_transport());
+	RUN(t_dead_client());
+	RUN(t_dead_peer());
+
+	if (Failures)
+		dump_log();
+	rm_rf(Tmp);
+	printf("# %s: %d checks, %d failed\n", Method, Num, Failures);
+	return Failures ? 1 : 0;
+}
