@@ -1,0 +1,1185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rpmem-bench.c -- persist and read latency / throughput of a remote pool,
+ * swept over transfer sizes x lane counts x offset patterns
+ *
+ * usage: rpmem-bench [options] TARGET POOLSET   (rpmem-bench --help)
+ *
+ * Creates (or, with --open, opens) the remote pool through the public
+ * API -- librpmem starts rpmemd over ssh (RPMEM_SSH / RPMEM_CMD apply) --
+ * then, per point, runs one thread per lane (thread i uses lane i), each
+ * on its own region of the pool: warm-up, a barrier, then a fixed number of
+ * operations (--iters) or a time budget (--time).  Every operation is timed;
+ * the samples of all threads are merged for the percentiles, throughput is
+ * bytes / (last thread's end - first thread's start).
+ *
+ * Linked with rpmem_client_static rather than librpmem.so only for
+ * rpmem_pool_persist_method() (pool.h): the header must say which persist
+ * method the daemon chose and why.  The code measured is the same object
+ * files as the shared library's; nothing else internal is used.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <infiniband/verbs.h>
+#include <rdma/rdma_cma.h>
+
+#include <librpmem.h>
+
+#include "pool.h"
+#include "rpmem_proto.h"
+
+#ifndef RPMEM_BENCH_BUILD_TYPE
+#define RPMEM_BENCH_BUILD_TYPE "unknown"
+#endif
+#ifndef RPMEM_BENCH_VERSION
+#define RPMEM_BENCH_VERSION "unknown"
+#endif
+
+#define KiB ((size_t)1024)
+#define MiB (KiB * 1024)
+#define MAX_LIST 32
+#define MAX_LANES 64
+#define DEF_POOL_SIZE (32 * MiB)
+#define DEF_ITERS 1000
+#define DEF_WARMUP 10
+#define DEF_MAX_MIB 64		/* bytes per lane per point, fixed iters */
+#define MIN_ITERS 16		/* floor under the --max-mib cap */
+#define TIME_CAP_SAMPLES ((size_t)1 << 22)	/* per thread, --time */
+#define RESOLVE_MS 2000
+
+enum op { OP_PERSIST, OP_READ, OP_MAX };
+enum pattern { PAT_SEQ, PAT_RAND, PAT_MAX };
+static const char *const Op_name[OP_MAX] = { "persist", "read" };
+static const char *const Pat_name[PAT_MAX] = { "seq", "rand" };
+
+/* one measured point */
+struct result {
+	enum op op;
+	enum pattern pat;
+	size_t size;
+	unsigned lanes;
+	uint64_t n;		/* operations timed, all lanes */
+	double min, p50, p99, p999, max, mean;	/* us */
+	double secs;		/* wall time of the timed phase */
+	double mib_s, ops_s;
+};
+
+/* what the command line asked for */
+static struct {
+	const char *target, *poolset;
+	int open;
+	int remove;
+	int verify;
+	int quiet;
+	int read_into_pool;
+	size_t pool_size;
+	size_t sizes[MAX_LIST];
+	unsigned nsizes;
+	unsigned lanes[MAX_LIST];
+	unsigned nlanes;
+	int ops[OP_MAX];
+	int pats[PAT_MAX];
+	uint64_t iters;
+	uint64_t warmup;
+	double time_s;		/* > 0: time budget per point */
+	uint64_t max_mib;
+	const char *csv, *json, *plot;
+	uint64_t seed;
+} Opt;
+
+/* the pool and the point being run, shared by the worker threads */
+static struct {
+	RPMEMpool *rpp;
+	uint8_t *pool;
+	size_t hdr;		/* first usable offset */
+	size_t region;		/* bytes of the pool per lane */
+	enum op op;
+	enum pattern pat;
+	size_t size;
+	uint64_t iters;		/* 0: time budget */
+	uint64_t budget_ns;
+	pthread_barrier_t start;
+	atomic_int stop;	/* a worker failed */
+} Run;
+
+struct worker {
+	pthread_t th;
+	unsigned lane;
+	uint64_t rng;
+	uint8_t *rbuf;		/* read destination outside the pool */
+	uint64_t *samples;
+	size_t cap, n;
+	uint64_t t_start, t_end;
+	int failed;
+	char msg[300];
+};
+
+static struct result *Results;
+static size_t Nresults;
+
+/* ------------------------------------------------------------------ */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* rnd -- xorshift64*: cheap, reproducible offsets */
+static inline uint64_t
+rnd(uint64_t *st)
+{
+	*st ^= *st >> 12;
+	*st ^= *st << 25;
+	*st ^= *st >> 27;
+	return *st * 2685821657736338717ull;
+}
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rpmem-bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+/* human -- "8 B", "4 KiB", "1 MiB" (exact multiples only) */
+static const char *
+human(size_t s, char *buf, size_t len)
+{
+	if (s >= MiB && s % MiB == 0)
+		snprintf(buf, len, "%zu MiB", s / MiB);
+	else if (s >= KiB && s % KiB == 0)
+		snprintf(buf, len, "%zu KiB", s / KiB);
+	else
+		snprintf(buf, len, "%zu B", s);
+	return buf;
+}
+
+/* parse_size -- N[K|M|G] (binary), > 0 */
+static int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || v == 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i')	/* KiB, MiB, GiB */
+		end++;
+	if (*end == 'B')
+		end++;
+	if (*end != '\0')
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end != '\0' || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* split -- comma-separated list: calls one(item) per element */
+static void
+split(const char *what, const char *arg, void (*one)(const char *, char *))
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+
+	if (copy == NULL)
+		die("out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+			tok = strtok_r(NULL, ",", &save))
+		one(what, tok);
+	free(copy);
+}
+
+static void
+one_size(const char *what, char *tok)
+{
+	size_t v;
+
+	if (parse_size(tok, &v))
+		die("%s: invalid size '%s'", what, tok);
+	if (Opt.nsizes == MAX_LIST)
+		die("%s: more than %d sizes", what, MAX_LIST);
+	Opt.sizes[Opt.nsizes++] = v;
+}
+
+static void
+one_lanes(const char *what, char *tok)
+{
+	uint64_t v;
+
+	if (parse_u64(tok, &v) || v < 1 || v > MAX_LANES)
+		die("%s: invalid lane count '%s' (1..%d)", what, tok,
+			MAX_LANES);
+	if (Opt.nlanes == MAX_LIST)
+		die("%s: more than %d lane counts", what, MAX_LIST);
+	Opt.lanes[Opt.nlanes++] = (unsigned)v;
+}
+
+static void
+one_op(const char *what, char *tok)
+{
+	for (int i = 0; i < OP_MAX; i++) {
+		if (strcmp(tok, Op_name[i]) == 0) {
+			Opt.ops[i] = 1;
+			return;
+		}
+	}
+	die("%s: unknown operation '%s' (persist, read)", what, tok);
+}
+
+static void
+one_pat(const char *what, char *tok)
+{
+	for (int i = 0; i < PAT_MAX; i++) {
+		if (strcmp(tok, Pat_name[i]) == 0) {
+			Opt.pats[i] = 1;
+			return;
+		}
+	}
+	die("%s: unknown pattern '%s' (seq, rand)", what, tok);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: rpmem-bench [options] TARGET POOLSET\n"
+"  TARGET   [user@]host[:port], as for rpmem_create (ssh starts rpmemd)\n"
+"  POOLSET  pool-set file name in rpmemd's poolset-dir\n"
+"options:\n"
+"  --open             open an existing pool instead of creating it\n"
+"  --remove           rpmem_remove the pool after the run\n"
+"  --pool-size SIZE   bytes of the pool used (default 32M; the pool set\n"
+"                     must be at least that large)\n"
+"  --sizes LIST       transfer sizes (default 8,16,64,256,1K,4K,16K,64K,\n"
+"                     256K,1M)\n"
+"  --lanes LIST       lane counts, one thread per lane (default 1,2,4,8)\n"
+"  --ops LIST         persist,read (default both)\n"
+"  --pattern LIST     seq,rand offsets (default both)\n"
+"  --iters N          timed operations per lane per point (default %d)\n"
+"  --max-mib N        ... but at most N MiB per lane per point, at least\n"
+"                     %d operations (default %d; 0: no cap)\n"
+"  --time SECONDS     time budget per point instead of --iters\n"
+"  --warmup N         untimed operations per lane first (default %d)\n"
+"  --read-into pool|buffer  read destination: the registered pool (zero\n"
+"                     copy) or a separate buffer (default buffer)\n"
+"  --verify           at the end persist every lane region, read it back\n"
+"                     and compare\n"
+"  --csv FILE         results as CSV ('-': stdout, instead of the table)\n"
+"  --json FILE        results and the header as JSON ('-': stdout)\n"
+"  --plot FILE.png    latency-vs-size and throughput-vs-lanes (gnuplot)\n"
+"  --seed N           random offsets seed\n"
+"  --quiet            no table, no progress\n"
+"environment: RPMEM_SSH, RPMEM_CMD, RPMEM_SPIN_US, RPMEM_MAX_NLANES, ...\n"
+"(librpmem(7)); latencies in microseconds, throughput in MiB/s (2^20).\n",
+		DEF_ITERS, MIN_ITERS, DEF_MAX_MIB, DEF_WARMUP);
+}
+
+static void
+parse_args(int argc, char *argv[])
+{
+	enum { O_OPEN = 256, O_REMOVE, O_POOL_SIZE, O_SIZES, O_LANES, O_OPS,
+		O_PATTERN, O_ITERS, O_MAX_MIB, O_TIME, O_WARMUP, O_READ_INTO,
+		O_VERIFY, O_CSV, O_JSON, O_PLOT, O_SEED, O_QUIET, O_HELP };
+	static const struct option lo[] = {
+		{ "open", no_argument, NULL, O_OPEN },
+		{ "remove", no_argument, NULL, O_REMOVE },
+		{ "pool-size", required_argument, NULL, O_POOL_SIZE },
+		{ "sizes", required_argument, NULL, O_SIZES },
+		{ "lanes", required_argument, NULL, O_LANES },
+		{ "ops", required_argument, NULL, O_OPS },
+		{ "pattern", required_argument, NULL, O_PATTERN },
+		{ "iters", required_argument, NULL, O_ITERS },
+		{ "max-mib", required_argument, NULL, O_MAX_MIB },
+		{ "time", required_argument, NULL, O_TIME },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "read-into", required_argument, NULL, O_READ_INTO },
+		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "csv", required_argument, NULL, O_CSV },
+		{ "json", required_argument, NULL, O_JSON },
+		{ "plot", required_argument, NULL, O_PLOT },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	Opt.pool_size = DEF_POOL_SIZE;
+	Opt.iters = DEF_ITERS;
+	Opt.warmup = DEF_WARMUP;
+	Opt.max_mib = DEF_MAX_MIB;
+	Opt.seed = 0x2545f4914f6cdd1dull;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case O_OPEN: Opt.open = 1; break;
+		case O_REMOVE: Opt.remove = 1; break;
+		case O_POOL_SIZE:
+			if (parse_size(optarg, &Opt.pool_size))
+				die("--pool-size: invalid size '%s'", optarg);
+			break;
+		case O_SIZES: split("--sizes", optarg, one_size); break;
+		case O_LANES: split("--lanes", optarg, one_lanes); break;
+		case O_OPS: split("--ops", optarg, one_op); break;
+		case O_PATTERN: split("--pattern", optarg, one_pat); break;
+		case O_ITERS:
+			if (parse_u64(optarg, &Opt.iters) || Opt.iters == 0)
+				die("--iters: invalid count '%s'", optarg);
+			break;
+		case O_MAX_MIB:
+			if (parse_u64(optarg, &Opt.max_mib))
+				die("--max-mib: invalid count '%s'", optarg);
+			break;
+		case O_TIME:
+			errno = 0;
+			Opt.time_s = strtod(optarg, &end);
+			if (errno || *end != '\0' || !(Opt.time_s > 0) ||
+					Opt.time_s > 86400)
+				die("--time: invalid seconds '%s'", optarg);
+			break;
+		case O_WARMUP:
+			if (parse_u64(optarg, &Opt.warmup))
+				die("--warmup: invalid count '%s'", optarg);
+			break;
+		case O_READ_INTO:
+			if (strcmp(optarg, "pool") == 0)
+				Opt.read_into_pool = 1;
+			else if (strcmp(optarg, "buffer") == 0)
+				Opt.read_into_pool = 0;
+			else
+				die("--read-into: pool or buffer, not '%s'",
+					optarg);
+			break;
+		case O_VERIFY: Opt.verify = 1; break;
+		case O_CSV: Opt.csv = optarg; break;
+		case O_JSON: Opt.json = optarg; break;
+		case O_PLOT: Opt.plot = optarg; break;
+		case O_SEED:
+			if (parse_u64(optarg, &Opt.seed) || Opt.seed == 0)
+				die("--seed: invalid seed '%s'", optarg);
+			break;
+		case O_QUIET: Opt.quiet = 1; break;
+		case 'h':
+		case O_HELP: usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		exit(2);
+	}
+	Opt.target = argv[optind];
+	Opt.poolset = argv[optind + 1];
+	if (Opt.nsizes == 0) {
+		/* powers of 4 from 16 B to 1 MiB, and the 8-byte store */
+		static const size_t def[] = { 8, 16, 64, 256, KiB, 4 * KiB,
+			16 * KiB, 64 * KiB, 256 * KiB, MiB };
+		for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+			Opt.sizes[Opt.nsizes++] = def[i];
+	}
+	if (Opt.nlanes == 0) {
+		static const unsigned def[] = { 1, 2, 4, 8 };
+		for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+			Opt.lanes[Opt.nlanes++] = def[i];
+	}
+	if (!Opt.ops[OP_PERSIST] && !Opt.ops[OP_READ])
+		Opt.ops[OP_PERSIST] = Opt.ops[OP_READ] = 1;
+	if (!Opt.pats[PAT_SEQ] && !Opt.pats[PAT_RAND])
+		Opt.pats[PAT_SEQ] = Opt.pats[PAT_RAND] = 1;
+	if (Opt.csv && Opt.json && strcmp(Opt.csv, "-") == 0 &&
+			strcmp(Opt.json, "-") == 0)
+		die("--csv - and --json - cannot both go to stdout");
+	if (Opt.pool_size % (size_t)sysconf(_SC_PAGESIZE))
+		die("--pool-size %zu is not a multiple of the page size",
+			Opt.pool_size);
+	/* fail now, not after a long sweep */
+	if (Opt.plot && system("command -v gnuplot >/dev/null 2>&1") != 0)
+		die("--plot needs gnuplot (Debian: apt-get install gnuplot-nox)");
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * target_host -- the host part of [user@]host[:port] / [user@][v6]:port
+ * (what librpmem's target.c accepts), into buf
+ */
+static void
+target_host(const char *t, char *buf, size_t len)
+{
+	const char *at = strrchr(t, '@'), *colon;
+
+	if (at != NULL)
+		t = at + 1;
+	if (t[0] == '[') {
+		const char *rb = strchr(t, ']');
+		size_t n = rb ? (size_t)(rb - t - 1) : strlen(t + 1);
+
+		snprintf(buf, len, "%.*s", (int)n, t + 1);
+		return;
+	}
+	colon = strchr(t, ':');
+	if (colon != NULL && strchr(colon + 1, ':') == NULL)
+		snprintf(buf, len, "%.*s", (int)(colon - t), t);
+	else
+		snprintf(buf, len, "%s", t);
+}
+
+/*
+ * describe_device -- the local RDMA device and port rdma_cm routes to the
+ * target host through: the one every lane uses (librpmem resolves each
+ * lane the same way; its daemon listens on the address ssh reached)
+ */
+static void
+describe_device(char *buf, size_t len)
+{
+	struct rdma_event_channel *ch = NULL;
+	struct rdma_cm_id *id = NULL;
+	struct rdma_cm_event *ev = NULL;
+	struct addrinfo hints, *ai = NULL;
+	char host[200];
+
+	snprintf(buf, len, "unknown");
+	target_host(Opt.target, host, sizeof(host));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &ai) || ai == NULL)
+		goto out;
+	ch = rdma_create_event_channel();
+	if (ch == NULL || rdma_create_id(ch, &id, NULL, RDMA_PS_TCP))
+		goto out;
+	if (rdma_resolve_addr(id, NULL, ai->ai_addr, RESOLVE_MS) ||
+			rdma_get_cm_event(ch, &ev))
+		goto out;
+	if (ev->event == RDMA_CM_EVENT_ADDR_RESOLVED && id->verbs) {
+		struct ibv_port_attr pa;
+		const char *dev = ibv_get_device_name(id->verbs->device);
+
+		if (ibv_query_port(id->verbs, id->port_num, &pa) == 0)
+			snprintf(buf, len, "%s port %u (%s, active MTU %d) "
+				"to %s", dev, id->port_num,
+				pa.link_layer == IBV_LINK_LAYER_ETHERNET ?
+				"RoCE" : "InfiniBand", 128 << pa.active_mtu,
+				host);
+		else
+			snprintf(buf, len, "%s port %u to %s", dev,
+				id->port_num, host);
+	}
+	rdma_ack_cm_event(ev);
+out:
+	if (id != NULL)
+		rdma_destroy_id(id);
+	if (ch != NULL)
+		rdma_destroy_event_channel(ch);
+	if (ai != NULL)
+		freeaddrinfo(ai);
+}
+
+static const char *
+build_type(void)
+{
+#ifdef __OPTIMIZE__
+	return RPMEM_BENCH_BUILD_TYPE ", optimized";
+#else
+	return RPMEM_BENCH_BUILD_TYPE ", not optimized";
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+
+/* worker -- one lane: warm-up, barrier, timed operations */
+static void *
+worker(void *arg)
+{
+	struct worker *w = arg;
+	const size_t size = Run.size;
+	const size_t base = Run.hdr + (size_t)w->lane * Run.region;
+	const uint64_t nslots = Run.region / size;
+	const uint64_t warm = Opt.warmup;
+	uint64_t i = 0, deadline = 0;
+	int started = 0;
+
+	for (uint64_t k = 0; ; k++, i++) {
+		/* the timed phase starts after every lane warmed up */
+		if (k == warm) {
+			pthread_barrier_wait(&Run.start);
+			started = 1;
+			w->t_start = now_ns();
+			deadline = w->t_start + Run.budget_ns;
+		}
+		if (k >= warm) {
+			uint64_t j = k - warm;
+
+			if (Run.iters ? j >= Run.iters :
+					(now_ns() >= deadline || j >= w->cap))
+				break;
+		}
+		if (atomic_load_explicit(&Run.stop, memory_order_relaxed))
+			break;
+
+		uint64_t slot = Run.pat == PAT_SEQ ? i % nslots :
+			rnd(&w->rng) % nslots;
+		size_t off = base + (size_t)slot * size;
+		uint64_t t = now_ns();
+		int ret;
+
+		if (Run.op == OP_PERSIST)
+			ret = rpmem_persist(Run.rpp, off, size, w->lane);
+		else
+			ret = rpmem_read(Run.rpp, Opt.read_into_pool ?
+				Run.pool + off : w->rbuf, off, size, w->lane);
+		t = now_ns() - t;
+		if (ret) {
+			w->failed = 1;
+			snprintf(w->msg, sizeof(w->msg), "lane %u: %s %zu B "
+				"at %zu: %s", w->lane, Op_name[Run.op], size,
+				off, rpmem_errormsg());
+			atomic_store(&Run.stop, 1);
+			break;
+		}
+		if (k >= warm)
+			w->samples[w->n++] = t;
+	}
+	/* stopped during warm-up: the others still count on us there */
+	if (!started)
+		pthread_barrier_wait(&Run.start);
+	w->t_end = now_ns();
+	return NULL;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* pct -- nearest-rank percentile q of n sorted samples, in us */
+static double
+pct(const uint64_t *s, size_t n, double q)
+{
+	size_t r = (size_t)ceil(q * (double)n);
+
+	if (r < 1)
+		r = 1;
+	if (r > n)
+		r = n;
+	return (double)s[r - 1] / 1e3;
+}
+
+/* run_point -- lanes threads, one point; 0 or -1 (message printed) */
+static int
+run_point(struct worker *ws, unsigned lanes, struct result *r)
+{
+	uint64_t t0 = UINT64_MAX, t1 = 0, sum = 0;
+	size_t n = 0;
+	uint64_t *all;
+
+	Run.iters = 0;
+	Run.budget_ns = 0;
+	if (Opt.time_s > 0) {
+		Run.budget_ns = (uint64_t)(Opt.time_s * 1e9);
+	} else {
+		Run.iters = Opt.iters;
+		if (Opt.max_mib && Run.iters * Run.size > Opt.max_mib * MiB) {
+			Run.iters = Opt.max_mib * MiB / Run.size;
+			if (Run.iters < MIN_ITERS)
+				Run.iters = MIN_ITERS;
+		}
+	}
+	if (pthread_barrier_init(&Run.start, NULL, lanes))
+		die("pthread_barrier_init failed");
+	atomic_store(&Run.stop, 0);
+	for (unsigned l = 0; l < lanes; l++) {
+		struct worker *w = &ws[l];
+
+		w->n = 0;
+		w->failed = 0;
+		if (Run.iters)
+			w->cap = Run.iters;
+		else
+			w->cap = TIME_CAP_SAMPLES;
+		if (pthread_create(&w->th, NULL, worker, w))
+			die("pthread_create failed");
+	}
+	int failed = 0;
+
+	for (unsigned l = 0; l < lanes; l++) {
+		pthread_join(ws[l].th, NULL);
+		if (ws[l].failed) {
+			fprintf(stderr, "rpmem-bench: %s\n", ws[l].msg);
+			failed = 1;
+		}
+	}
+	pthread_barrier_destroy(&Run.start);
+	if (failed)
+		return -1;
+
+	for (unsigned l = 0; l < lanes; l++)
+		n += ws[l].n;
+	all = malloc((n ? n : 1) * sizeof(*all));
+	if (all == NULL)
+		die("out of memory");
+	n = 0;
+	for (unsigned l = 0; l < lanes; l++) {
+		memcpy(all + n, ws[l].samples, ws[l].n * sizeof(*all));
+		n += ws[l].n;
+		if (ws[l].t_start < t0)
+			t0 = ws[l].t_start;
+		if (ws[l].t_end > t1)
+			t1 = ws[l].t_end;
+	}
+	if (n == 0)
+		die("no operation completed in the time budget");
+	qsort(all, n, sizeof(*all), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		sum += all[i];
+	r->n = n;
+	r->min = (double)all[0] / 1e3;
+	r->p50 = pct(all, n, 0.50);
+	r->p99 = pct(all, n, 0.99);
+	r->p999 = pct(all, n, 0.999);
+	r->max = (double)all[n - 1] / 1e3;
+	r->mean = (double)sum / (double)n / 1e3;
+	r->secs = (double)(t1 - t0) / 1e9;
+	r->ops_s = (double)n / r->secs;
+	r->mib_s = r->ops_s * (double)Run.size / (double)MiB;
+	free(all);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+struct header {
+	char device[512];
+	const char *method;
+	const char *reason;
+	unsigned lanes_req, lanes_granted;
+	size_t hdr, region;
+	const char *spin_us;
+	char host[128];
+	char date[64];
+};
+
+static void
+print_header(FILE *f, const struct header *h)
+{
+	char b1[32], b2[32];
+
+	fprintf(f, "# rpmem-bench %s (%s build), host %s, %s\n",
+		RPMEM_BENCH_VERSION, build_type(), h->host, h->date);
+	fprintf(f, "# target %s, pool set %s (%s)\n", Opt.target,
+		Opt.poolset, Opt.open ? "opened" : "created");
+	fprintf(f, "# device: %s\n", h->device);
+	fprintf(f, "# persist method: %s (%s)\n", h->method, h->reason);
+	fprintf(f, "# lanes: %u requested, %u granted; pool %s, header %zu B, "
+		"%s per lane\n", h->lanes_req, h->lanes_granted,
+		human(Opt.pool_size, b1, sizeof(b1)), h->hdr,
+		human(h->region, b2, sizeof(b2)));
+	if (Opt.time_s > 0)
+		fprintf(f, "# %.3g s per point", Opt.time_s);
+	else
+		fprintf(f, "# %" PRIu64 " ops per lane per point (at most "
+			"%" PRIu64 " MiB, at least %d)", Opt.iters,
+			Opt.max_mib, MIN_ITERS);
+	fprintf(f, ", warm-up %" PRIu64 ", reads into the %s, "
+		"RPMEM_SPIN_US=%s\n", Opt.warmup,
+		Opt.read_into_pool ? "pool" : "buffer", h->spin_us);
+}
+
+/* table_head -- the header and the column titles */
+static void
+table_head(FILE *f, const struct header *h)
+{
+	print_header(f, h);
+	fprintf(f, "%-8s %-4s %5s %8s %9s %9s %9s %9s %9s %9s %10s %10s\n",
+		"op", "pat", "lanes", "size", "n", "min_us", "p50_us",
+		"p99_us", "p99.9_us", "max_us", "MiB/s", "ops/s");
+	fflush(f);
+}
+
+/* table_row -- Results[i], printed as soon as it is measured */
+static void
+table_row(FILE *f, size_t i)
+{
+	const struct result *r = &Results[i];
+	char b[32];
+
+	if (i > 0 && (r->op != Results[i - 1].op ||
+			r->pat != Results[i - 1].pat ||
+			r->lanes != Results[i - 1].lanes))
+		fprintf(f, "\n");
+	fprintf(f, "%-8s %-4s %5u %8s %9" PRIu64 " %9.2f %9.2f %9.2f "
+		"%9.2f %9.2f %10.1f %10.0f\n", Op_name[r->op],
+		Pat_name[r->pat], r->lanes, human(r->size, b, sizeof(b)),
+		r->n, r->min, r->p50, r->p99, r->p999, r->max,
+		r->mib_s, r->ops_s);
+	fflush(f);
+}
+
+static FILE *
+open_out(const char *path)
+{
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	f = fopen(path, "w");
+	if (f == NULL)
+		die("%s: %s", path, strerror(errno));
+	return f;
+}
+
+static void
+close_out(FILE *f, const char *path)
+{
+	if (f == stdout) {
+		fflush(f);
+		return;
+	}
+	if (fclose(f))
+		die("%s: %s", path, strerror(errno));
+}
+
+static void
+write_csv(void)
+{
+	FILE *f = open_out(Opt.csv);
+
+	fprintf(f, "op,pattern,lanes,size,n,min_us,p50_us,p99_us,p999_us,"
+		"max_us,mean_us,seconds,mib_s,ops_s\n");
+	for (size_t i = 0; i < Nresults; i++) {
+		const struct result *r = &Results[i];
+
+		fprintf(f, "%s,%s,%u,%zu,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,"
+			"%.3f,%.6f,%.3f,%.1f\n", Op_name[r->op],
+			Pat_name[r->pat], r->lanes, r->size, r->n, r->min,
+			r->p50, r->p99, r->p999, r->max, r->mean, r->secs,
+			r->mib_s, r->ops_s);
+	}
+	close_out(f, Opt.csv);
+}
+
+/* json_str -- s as a JSON string */
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void
+write_json(const struct header *h)
+{
+	FILE *f = open_out(Opt.json);
+
+	fprintf(f, "{\n  \"tool\": \"rpmem-bench\",\n  \"version\": ");
+	json_str(f, RPMEM_BENCH_VERSION);
+	fprintf(f, ",\n  \"build_type\": ");
+	json_str(f, build_type());
+	fprintf(f, ",\n  \"host\": ");
+	json_str(f, h->host);
+	fprintf(f, ",\n  \"date\": ");
+	json_str(f, h->date);
+	fprintf(f, ",\n  \"target\": ");
+	json_str(f, Opt.target);
+	fprintf(f, ",\n  \"poolset\": ");
+	json_str(f, Opt.poolset);
+	fprintf(f, ",\n  \"device\": ");
+	json_str(f, h->device);
+	fprintf(f, ",\n  \"persist_method\": ");
+	json_str(f, h->method);
+	fprintf(f, ",\n  \"persist_reason\": ");
+	json_str(f, h->reason);
+	fprintf(f, ",\n  \"lanes_requested\": %u,\n  \"lanes_granted\": %u,\n"
+		"  \"pool_size\": %zu,\n  \"header_size\": %zu,\n"
+		"  \"region_per_lane\": %zu,\n", h->lanes_req,
+		h->lanes_granted, Opt.pool_size, h->hdr, h->region);
+	fprintf(f, "  \"iters\": %" PRIu64 ",\n  \"max_mib\": %" PRIu64 ",\n"
+		"  \"time_s\": %.3f,\n  \"warmup\": %" PRIu64 ",\n"
+		"  \"read_into\": \"%s\",\n  \"rpmem_spin_us\": ",
+		Opt.time_s > 0 ? 0 : Opt.iters, Opt.max_mib, Opt.time_s,
+		Opt.warmup, Opt.read_into_pool ? "pool" : "buffer");
+	json_str(f, h->spin_us);
+	fprintf(f, ",\n  \"results\": [");
+	for (size_t i = 0; i < Nresults; i++) {
+		const struct result *r = &Results[i];
+
+		fprintf(f, "%s\n    {\"op\": \"%s\", \"pattern\": \"%s\", "
+			"\"lanes\": %u, \"size\": %zu, \"n\": %" PRIu64 ", "
+			"\"min_us\": %.3f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
+			"\"p999_us\": %.3f, \"max_us\": %.3f, "
+			"\"mean_us\": %.3f, \"seconds\": %.6f, "
+			"\"mib_s\": %.3f, \"ops_s\": %.1f}", i ? "," : "",
+			Op_name[r->op], Pat_name[r->pat], r->lanes, r->size,
+			r->n, r->min, r->p50, r->p99, r->p999, r->max,
+			r->mean, r->secs, r->mib_s, r->ops_s);
+	}
+	fprintf(f, "\n  ]\n}\n");
+	close_out(f, Opt.json);
+}
+
+/*
+ * write_plot -- two panels through gnuplot: p50/p99 latency vs size at the
+ * smallest lane count, and throughput vs lanes per size (persist if it was
+ * measured, else read); the first pattern measured only
+ */
+static void
+write_plot(const struct header *h)
+{
+	enum op top = Opt.ops[OP_PERSIST] ? OP_PERSIST : OP_READ;
+	enum pattern pat = Opt.pats[PAT_SEQ] ? PAT_SEQ : PAT_RAND;
+	unsigned minl = UINT32_MAX;
+	char b[32];
+	FILE *g;
+
+	for (size_t i = 0; i < Nresults; i++)
+		if (Results[i].lanes < minl)
+			minl = Results[i].lanes;
+	g = popen("gnuplot", "w");
+	if (g == NULL)
+		die("gnuplot: %s", strerror(errno));
+	for (int op = 0; op < OP_MAX; op++) {
+		fprintf(g, "$lat%d << EOD\n", op);
+		for (size_t i = 0; i < Nresults; i++) {
+			const struct result *r = &Results[i];
+
+			if ((int)r->op == op && r->pat == pat &&
+					r->lanes == minl)
+				fprintf(g, "%zu %.3f %.3f\n", r->size, r->p50,
+					r->p99);
+		}
+		fprintf(g, "EOD\n");
+	}
+	for (unsigned s = 0; s < Opt.nsizes; s++) {
+		fprintf(g, "$tput%u << EOD\n", s);
+		for (size_t i = 0; i < Nresults; i++) {
+			const struct result *r = &Results[i];
+
+			if (r->op == top && r->pat == pat &&
+					r->size == Opt.sizes[s])
+				fprintf(g, "%u %.3f\n", r->lanes, r->mib_s);
+		}
+		fprintf(g, "EOD\n");
+	}
+	fprintf(g,
+		"if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
+		"{ set terminal pngcairo size 1400,600 font ',10' } "
+		"else { set terminal png size 1400,600 }\n"
+		"set output '%s'\n"
+		"set multiplot layout 1,2 title \"rpmem-bench: %s, %s, "
+		"%s offsets\" noenhanced\n"
+		"set grid\nset key top left noenhanced\n"
+		"set logscale xy\nset format x '%%.0s%%cB'\n"
+		"set xlabel 'transfer size'\nset ylabel 'latency [us]'\n"
+		"set title 'latency vs size, %u lane(s)'\n"
+		"plot $lat0 using 1:2 with linespoints title 'persist p50', "
+		"$lat0 using 1:3 with linespoints title 'persist p99', "
+		"$lat1 using 1:2 with linespoints title 'read p50', "
+		"$lat1 using 1:3 with linespoints title 'read p99'\n"
+		"unset logscale\nset logscale y\nset format x '%%g'\n"
+		"set xlabel 'lanes (one thread each)'\n"
+		"set ylabel '%s throughput [MiB/s]'\n"
+		"set title '%s throughput vs lanes'\n"
+		"set key outside right\nplot ",
+		Opt.plot, h->device, h->method, Pat_name[pat], minl,
+		Op_name[top], Op_name[top]);
+	for (unsigned s = 0; s < Opt.nsizes; s++)
+		fprintf(g, "%s$tput%u using 1:2 with linespoints title '%s'",
+			s ? ", " : "", s, human(Opt.sizes[s], b, sizeof(b)));
+	fprintf(g, "\nunset multiplot\n");
+	if (pclose(g) != 0)
+		die("gnuplot failed to draw %s", Opt.plot);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* verify -- persist every lane region, read it back, compare */
+static int
+verify(unsigned lanes)
+{
+	size_t len = (size_t)lanes * Run.region;
+	uint8_t *back = malloc(len);
+	int ret = -1;
+
+	if (back == NULL)
+		die("out of memory");
+	if (rpmem_persist(Run.rpp, Run.hdr, len, 0)) {
+		fprintf(stderr, "rpmem-bench: verify: rpmem_persist: %s\n",
+			rpmem_errormsg());
+	} else if (rpmem_read(Run.rpp, back, Run.hdr, len, 0)) {
+		fprintf(stderr, "rpmem-bench: verify: rpmem_read: %s\n",
+			rpmem_errormsg());
+	} else if (memcmp(back, Run.pool + Run.hdr, len)) {
+		fprintf(stderr, "rpmem-bench: verify: the bytes read back "
+			"differ from the bytes persisted\n");
+	} else {
+		if (!Opt.quiet)
+			fprintf(stderr, "rpmem-bench: verified %zu bytes\n",
+				len);
+		ret = 0;
+	}
+	free(back);
+	return ret;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct rpmem_pool_attr attr;
+	struct header h;
+	struct worker *ws;
+	struct utsname un;
+	unsigned maxl = 0, granted;
+	size_t maxs = 0;
+	int progress, ret = 0;
+	time_t tnow = time(NULL);
+
+	parse_args(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	progress = !Opt.quiet && isatty(STDERR_FILENO);
+
+	memset(&h, 0, sizeof(h));
+	for (unsigned i = 0; i < Opt.nlanes; i++)
+		if (Opt.lanes[i] > maxl)
+			maxl = Opt.lanes[i];
+	for (unsigned i = 0; i < Opt.nsizes; i++)
+		if (Opt.sizes[i] > maxs)
+			maxs = Opt.sizes[i];
+	h.lanes_req = maxl;
+	h.spin_us = getenv("RPMEM_SPIN_US") ? getenv("RPMEM_SPIN_US") :
+		"default";
+	uname(&un);
+	snprintf(h.host, sizeof(h.host), "%s", un.nodename);
+	strftime(h.date, sizeof(h.date), "%Y-%m-%dT%H:%M:%S%z",
+		localtime(&tnow));
+
+	/* random bytes: what is persisted is not a page of zeros */
+	Run.pool = mmap(NULL, Opt.pool_size, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (Run.pool == MAP_FAILED)
+		die("mmap %zu bytes: %s", Opt.pool_size, strerror(errno));
+	uint64_t st = Opt.seed;
+
+	for (size_t i = 0; i + 8 <= Opt.pool_size; i += 8) {
+		uint64_t v = rnd(&st);
+
+		memcpy(Run.pool + i, &v, 8);
+	}
+
+	describe_device(h.device, sizeof(h.device));
+	granted = maxl;
+	memset(&attr, 0, sizeof(attr));
+	if (Opt.open) {
+		Run.rpp = rpmem_open(Opt.target, Opt.poolset, Run.pool,
+			Opt.pool_size, &granted, &attr);
+	} else {
+		memcpy(attr.signature, "RPBENCH", 8);
+		attr.major = 1;
+		Run.rpp = rpmem_create(Opt.target, Opt.poolset, Run.pool,
+			Opt.pool_size, &granted, &attr);
+	}
+	if (Run.rpp == NULL)
+		die("%s(%s, %s, %zu bytes): %s", Opt.open ? "rpmem_open" :
+			"rpmem_create", Opt.target, Opt.poolset,
+			Opt.pool_size, rpmem_errormsg());
+	h.lanes_granted = granted;
+	h.method = rpmem_persist_method_str(
+		rpmem_pool_persist_method(Run.rpp, &h.reason));
+	if (h.reason == NULL || h.reason[0] == '\0')
+		h.reason = "no reason given";
+	Run.hdr = rpmem_pool_hdr_size(Run.rpp);
+	h.hdr = Run.hdr;
+
+	/* lane counts the daemon / device did not grant are skipped */
+	unsigned used = 0;
+
+	for (unsigned i = 0; i < Opt.nlanes; i++) {
+		if (Opt.lanes[i] <= granted) {
+			if (Opt.lanes[i] > used)
+				used = Opt.lanes[i];
+		} else {
+			fprintf(stderr, "rpmem-bench: %u lanes requested, %u "
+				"granted: skipping %u lanes\n", maxl, granted,
+				Opt.lanes[i]);
+		}
+	}
+	if (used == 0)
+		die("no lane count fits the %u lane(s) granted", granted);
+	Run.region = ((Opt.pool_size - Run.hdr) / used) & ~(4 * KiB - 1);
+	h.region = Run.region;
+	if (Run.region < maxs)
+		die("--pool-size %zu leaves %zu bytes per lane for %u lanes, "
+			"less than the largest size %zu", Opt.pool_size,
+			Run.region, used, maxs);
+
+	ws = calloc(used, sizeof(*ws));
+	if (ws == NULL)
+		die("out of memory");
+	for (unsigned l = 0; l < used; l++) {
+		ws[l].lane = l;
+		ws[l].rng = Opt.seed ^ (0x9e3779b97f4a7c15ull * (l + 1));
+		ws[l].rbuf = malloc(maxs);
+		if (ws[l].rbuf == NULL)
+			die("out of memory");
+	}
+
+	size_t total = 0, done = 0;
+
+	for (int op = 0; op < OP_MAX; op++)
+		for (int p = 0; p < PAT_MAX; p++)
+			for (unsigned li = 0; li < Opt.nlanes; li++)
+				total += Opt.ops[op] && Opt.pats[p] &&
+					Opt.lanes[li] <= granted ?
+					Opt.nsizes : 0;
+	Results = calloc(total, sizeof(*Results));
+	if (Results == NULL)
+		die("out of memory");
+
+	/* the table goes where --csv - / --json - do not */
+	FILE *tf = (Opt.csv && strcmp(Opt.csv, "-") == 0) ||
+		(Opt.json && strcmp(Opt.json, "-") == 0) ? stderr : stdout;
+
+	if (!Opt.quiet)
+		table_head(tf, &h);
+	uint64_t t_sweep = now_ns();
+
+	for (int op = 0; op < OP_MAX && !ret; op++) {
+	for (int p = 0; p < PAT_MAX && !ret; p++) {
+	for (unsigned li = 0; li < Opt.nlanes && !ret; li++) {
+		unsigned lanes = Opt.lanes[li];
+
+		if (!Opt.ops[op] || !Opt.pats[p] || lanes > granted)
+			continue;
+		for (unsigned si = 0; si < Opt.nsizes; si++) {
+			struct result *r = &Results[Nresults];
+			char b[32];
+
+			Run.op = (enum op)op;
+			Run.pat = (enum pattern)p;
+			Run.size = Opt.sizes[si];
+			if (progress)
+				fprintf(stderr, "\r\033[K[%zu/%zu, %.0f s] %s "
+					"%s, %u lane(s), %s", done + 1, total,
+					(double)(now_ns() - t_sweep) / 1e9,
+					Op_name[op], Pat_name[p], lanes,
+					human(Run.size, b, sizeof(b)));
+			/* allocated once, for the largest point */
+			uint64_t need = Opt.time_s > 0 ? TIME_CAP_SAMPLES :
+				Opt.iters;
+			for (unsigned l = 0; l < lanes; l++) {
+				if (ws[l].samples == NULL) {
+					ws[l].samples = malloc(need *
+						sizeof(uint64_t));
+					if (ws[l].samples == NULL)
+						die("out of memory");
+				}
+			}
+			if (run_point(ws, lanes, r)) {
+				ret = 1;
+				break;
+			}
+			r->op = (enum op)op;
+			r->pat = (enum pattern)p;
+			r->size = Run.size;
+			r->lanes = lanes;
+			if (progress)
+				fprintf(stderr, "\r\033[K");
+			if (!Opt.quiet)
+				table_row(tf, Nresults);
+			Nresults++;
+			done++;
+		}
+	}
+	}
+	}
+	if (progress)
+		fprintf(stderr, "\r\033[K");
+
+	if (!ret && Opt.verify && verify(used))
+		ret = 1;
+	if (rpmem_close(Run.rpp)) {
+		fprintf(stderr, "rpmem-bench: rpmem_close: %s\n",
+			rpmem_errormsg());
+		ret = 1;
+	}
+	if (Opt.remove && rpmem_remove(Opt.target, Opt.poolset, 0)) {
+		fprintf(stderr, "rpmem-bench: rpmem_remove: %s\n",
+			rpmem_errormsg());
+		ret = 1;
+	}
+
+	/* what was measured is reported even after a failure */
+	if (Opt.csv)
+		write_csv();
+	if (Opt.json)
+		write_json(&h);
+	if (Opt.plot && Nresults)
+		write_plot(&h);
+
+	for (unsigned l = 0; l < used; l++) {
+		free(ws[l].samples);
+		free(ws[l].rbuf);
+	}
+	free(ws);
+	free(Results);
+	munmap(Run.pool, Opt.pool_size);
+	return ret;
+}
