@@ -60,6 +60,7 @@
 #define DEF_WARMUP 10
 #define DEF_MAX_MIB 64		/* bytes per lane per point, fixed iters */
 #define MIN_ITERS 16		/* floor under the --max-mib cap */
+#define MAX_ITERS 100000000	/* the samples: 8 bytes each, per lane */
 #define TIME_CAP_SAMPLES ((size_t)1 << 22)	/* per thread, --time */
 #define RESOLVE_MS 2000
 
@@ -370,11 +371,14 @@ parse_args(int argc, char *argv[])
 		case O_OPS: split("--ops", optarg, one_op); break;
 		case O_PATTERN: split("--pattern", optarg, one_pat); break;
 		case O_ITERS:
-			if (parse_u64(optarg, &Opt.iters) || Opt.iters == 0)
-				die("--iters: invalid count '%s'", optarg);
+			if (parse_u64(optarg, &Opt.iters) || Opt.iters == 0 ||
+					Opt.iters > MAX_ITERS)
+				die("--iters: invalid count '%s' (1..%d)",
+					optarg, MAX_ITERS);
 			break;
 		case O_MAX_MIB:
-			if (parse_u64(optarg, &Opt.max_mib))
+			if (parse_u64(optarg, &Opt.max_mib) ||
+					Opt.max_mib > (1u << 20))
 				die("--max-mib: invalid count '%s'", optarg);
 			break;
 		case O_TIME:
@@ -627,11 +631,16 @@ run_point(struct worker *ws, unsigned lanes, struct result *r)
 	if (Opt.time_s > 0) {
 		Run.budget_ns = (uint64_t)(Opt.time_s * 1e9);
 	} else {
+		/* min(iters, max(MIN_ITERS, max_mib / size)): the samples
+		 * buffers hold Opt.iters */
 		Run.iters = Opt.iters;
 		if (Opt.max_mib && Run.iters * Run.size > Opt.max_mib * MiB) {
-			Run.iters = Opt.max_mib * MiB / Run.size;
-			if (Run.iters < MIN_ITERS)
-				Run.iters = MIN_ITERS;
+			uint64_t cap = Opt.max_mib * MiB / Run.size;
+
+			if (cap < MIN_ITERS)
+				cap = MIN_ITERS;
+			if (cap < Run.iters)
+				Run.iters = cap;
 		}
 	}
 	if (pthread_barrier_init(&Run.start, NULL, lanes))
@@ -726,9 +735,9 @@ print_header(FILE *f, const struct header *h)
 	if (Opt.time_s > 0)
 		fprintf(f, "# %.3g s per point", Opt.time_s);
 	else
-		fprintf(f, "# %" PRIu64 " ops per lane per point (at most "
-			"%" PRIu64 " MiB, at least %d)", Opt.iters,
-			Opt.max_mib, MIN_ITERS);
+		fprintf(f, "# %" PRIu64 " ops per lane per point (capped at "
+			"%" PRIu64 " MiB per lane, the cap not below %d ops)",
+			Opt.iters, Opt.max_mib, MIN_ITERS);
 	fprintf(f, ", warm-up %" PRIu64 ", reads into the %s, "
 		"RPMEM_SPIN_US=%s\n", Opt.warmup,
 		Opt.read_into_pool ? "pool" : "buffer", h->spin_us);
