@@ -97,7 +97,7 @@ static const char config_usage[] =
 	"      --log-level LEVEL  err, warn, notice, info or debug\n"
 	"      --use-syslog       log to syslog\n"
 	"      --max-lanes N      most lanes per pool (1..1024)\n"
-	"      --timeout-ms MS    bound on every RDMA wait\n"
+	"      --timeout-ms MS    wait for the first lane (ms)\n"
 	"      --ddio MODE        check, disable or ignore\n"
 	"  -r, --remove POOLSET   remove the pool's parts and exit\n"
 	"  -f, --force            with -r: ignore an invalid pool header\n"

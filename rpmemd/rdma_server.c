@@ -107,6 +107,8 @@ struct rpmemd_rdma {
 	int stopping;			/* reject new lanes (delete path) */
 	pthread_t thread;
 	int thread_started;
+	uint64_t start_ns;		/* rpmemd_rdma_start */
+	atomic_int lane_seen;		/* a lane was ever accepted */
 	uint64_t spin_ns;
 	uint16_t pm;
 	rpmemd_persist_fn persist;
@@ -397,6 +399,8 @@ on_connect_request(struct rpmemd_rdma *rdma, struct rdma_cm_event *ev)
 			&ev->param.conn) == 0) {
 		RPMEMD_LOG(INFO, "lane %u: accepted %s", pd.lane,
 			peer_str(id, peer, sizeof(peer)));
+		atomic_store_explicit(&rdma->lane_seen, 1,
+			memory_order_release);
 		(void) rdma_ack_cm_event(ev);
 		return;
 	}
@@ -904,6 +908,7 @@ rpmemd_rdma_new(const struct rpmemd_rdma_attr *attr,
 	rdma->spin_ns = (uint64_t)spin_us() * 1000ull;
 	memcpy(rdma->secret, attr->secret, RPMEM_SECRET_LEN);
 	atomic_init(&rdma->stop, 0);
+	atomic_init(&rdma->lane_seen, 0);
 	st = rdma_setup(rdma, attr);
 	if (st) {
 		rdma_free(rdma);
@@ -937,6 +942,7 @@ rpmemd_rdma_start(struct rpmemd_rdma *rdma, uint16_t persist_method,
 	rdma->pm = persist_method;
 	rdma->persist = persist;
 	rdma->persist_ctx = persist_ctx;
+	rdma->start_ns = now_ns();
 	ret = pthread_create(&rdma->thread, NULL, service_thread, rdma);
 	if (ret) {
 		RPMEMD_LOG(ERR, "pthread_create: %s", strerror(ret));
@@ -944,6 +950,22 @@ rpmemd_rdma_start(struct rpmemd_rdma *rdma, uint16_t persist_method,
 	}
 	rdma->thread_started = 1;
 	return 0;
+}
+
+/* rpmemd_rdma_connect_left_ms -- see rdma_server.h */
+int
+rpmemd_rdma_connect_left_ms(struct rpmemd_rdma *rdma, unsigned timeout_ms)
+{
+	if (!rdma->thread_started ||
+	    atomic_load_explicit(&rdma->lane_seen, memory_order_acquire))
+		return -1;
+	uint64_t deadline = rdma->start_ns + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t now = now_ns();
+
+	if (now >= deadline)
+		return 0;
+	/* round up: a wake-up just before the deadline would spin */
+	return (int)((deadline - now + 999999ull) / 1000000ull);
 }
 
 /* disconnect_all -- DREQ every lane, wait (bounded) for the replies */

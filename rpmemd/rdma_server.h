@@ -53,6 +53,15 @@ int rpmemd_rdma_new(const struct rpmemd_rdma_attr *attr,
 int rpmemd_rdma_start(struct rpmemd_rdma *rdma, uint16_t persist_method,
 		rpmemd_persist_fn persist, void *persist_ctx);
 
+/*
+ * ms left until timeout_ms after rpmemd_rdma_start while no lane has
+ * connected yet (0: expired), or -1 once one has (or before the start):
+ * a client that got its response but never connects must not keep the
+ * pool locked forever
+ */
+int rpmemd_rdma_connect_left_ms(struct rpmemd_rdma *rdma,
+		unsigned timeout_ms);
+
 /* stop accepting/serving, disconnect the lanes, deregister, free */
 void rpmemd_rdma_delete(struct rpmemd_rdma **rdma);
 

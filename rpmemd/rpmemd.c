@@ -376,7 +376,18 @@ rpmemd_serve(struct rpmemd *d)
 			{.fd = d->in, .events = POLLIN},
 			{.fd = d->sigfd, .events = POLLIN},
 		};
-		if (poll(pfd, 2, -1) < 0) {
+		int left = d->rdma == NULL ? -1 :
+			rpmemd_rdma_connect_left_ms(d->rdma, d->cfg.timeout_ms);
+
+		if (left == 0) {
+			/* the client vanished between response and connect */
+			RPMEMD_LOG(ERR, "no lane connected within %u ms "
+				"(timeout-ms): closing the session",
+				d->cfg.timeout_ms);
+			rpmemd_session_close(d, 0, NULL, 0);
+			return 1;
+		}
+		if (poll(pfd, 2, left) < 0) {
 			if (errno == EINTR)
 				continue;
 			RPMEMD_LOG(ERR, "poll: %s", strerror(errno));
