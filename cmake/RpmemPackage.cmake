@@ -60,7 +60,7 @@ set(CPACK_DEBIAN_LIB_PACKAGE_RECOMMENDS "openssh-client")
 set(CPACK_DEBIAN_LIB_DESCRIPTION
 "remote persistent memory replication over RDMA - library
 librpmem replicates a local memory pool to persistent memory on a remote
-node over RDMA (API of the classic PMDK librpmem 1.1).  The remote side
+node over RDMA (API of the classic PMDK librpmem 1.1, plus flush, drain and deep persist).  The remote side
 is rpmemd, started through ssh.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME librpmem-dev)

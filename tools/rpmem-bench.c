@@ -709,7 +709,8 @@ run_point(struct worker *ws, unsigned lanes, struct result *r)
 struct header {
 	char device[512];
 	const char *method;
-	const char *reason;
+	/* a copy: the pool's own string goes away with rpmem_close */
+	char reason[RPMEM_PM_REASON_MAX];
 	unsigned lanes_req, lanes_granted;
 	size_t hdr, region;
 	const char *spin_us;
@@ -1050,10 +1051,15 @@ main(int argc, char *argv[])
 			"rpmem_create", Opt.target, Opt.poolset,
 			Opt.pool_size, rpmem_errormsg());
 	h.lanes_granted = granted;
-	h.method = rpmem_persist_method_str(
-		rpmem_pool_persist_method(Run.rpp, &h.reason));
-	if (h.reason == NULL || h.reason[0] == '\0')
-		h.reason = "no reason given";
+	{
+		const char *reason = NULL;
+
+		h.method = rpmem_persist_method_str(
+			rpmem_pool_persist_method(Run.rpp, &reason));
+		snprintf(h.reason, sizeof(h.reason), "%s",
+			reason != NULL && reason[0] != '\0' ? reason :
+			"no reason given");
+	}
 	Run.hdr = rpmem_pool_hdr_size(Run.rpp);
 	h.hdr = Run.hdr;
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * librpmem.h -- remote persistent memory replication, API version 1.1
+ * librpmem.h -- remote persistent memory replication, API version 1.2
  *
  * Source compatible with the classic librpmem API 1.1: a program written for
  * it compiles against this header unchanged.  See librpmem(7).
@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 #define RPMEM_MAJOR_VERSION 1
-#define RPMEM_MINOR_VERSION 1
+#define RPMEM_MINOR_VERSION 2
 
 #define RPMEM_POOL_HDR_SIG_LEN 8
 #define RPMEM_POOL_HDR_UUID_LEN 16
@@ -72,6 +72,44 @@ int rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length,
 
 int rpmem_read(RPMEMpool *rpp, void *buff, size_t offset, size_t length,
 		unsigned lane);
+
+/*
+ * API 1.2 (the later librpmem's flush/drain API; symbol version
+ * LIBRPMEM_1.2): rpmem_flush posts the WRITE(s) of the range on the lane
+ * and returns without waiting; rpmem_drain makes every range flushed on
+ * that lane durable (one round trip); rpmem_deep_persist is rpmem_persist
+ * with pmem_deep_persist on the target.  Arguments are checked like
+ * rpmem_persist's; unknown flags fail with EINVAL.  See rpmem_flush(3).
+ */
+#define RPMEM_FLUSH_RELAXED (1U << 0)	/* a hint: no ordering asked */
+#define RPMEM_FLUSH_FLAGS_MASK RPMEM_FLUSH_RELAXED
+#define RPMEM_PERSIST_RELAXED (1U << 0)	/* a hint: no ordering asked */
+#define RPMEM_PERSIST_FLAGS_MASK RPMEM_PERSIST_RELAXED
+
+int rpmem_flush(RPMEMpool *rpp, size_t offset, size_t length,
+		unsigned lane, unsigned flags);
+
+int rpmem_drain(RPMEMpool *rpp, unsigned lane, unsigned flags);
+
+int rpmem_deep_persist(RPMEMpool *rpp, size_t offset, size_t length,
+		unsigned lane);
+
+/* rpmem_persist with the flags argument of later releases */
+int rpmem_persist_flags(RPMEMpool *rpp, size_t offset, size_t length,
+		unsigned lane, unsigned flags);
+
+/*
+ * Code written for the later five-argument rpmem_persist(rpp, offset,
+ * length, lane, flags) defines RPMEM_PERSIST_FLAGS before including this
+ * header: rpmem_persist(...) with five arguments then calls
+ * rpmem_persist_flags.  The 1.1 symbol rpmem_persist keeps its four
+ * arguments either way (binary compatibility), so such code cannot take
+ * the five-argument form's address: use rpmem_persist_flags for that.
+ */
+#ifdef RPMEM_PERSIST_FLAGS
+#define rpmem_persist(rpp, offset, length, lane, flags) \
+	rpmem_persist_flags((rpp), (offset), (length), (lane), (flags))
+#endif
 
 int rpmem_remove(const char *target, const char *pool_set, int flags);
 

@@ -40,6 +40,7 @@
 
 struct rpmem_dp {
 	rpmem_persist_fn persist;	/* APM or GPSPM, chosen once */
+	rpmem_drain_fn drain;		/* its rpmem_drain counterpart */
 	struct rpmem_dp_target t;
 	unsigned nlanes;
 	struct rpmem_lane **lanes;
@@ -180,7 +181,8 @@ dp_device_setup(struct rpmem_dp *dp, struct rpmem_lane *lane0,
 	cfg->ack_timeout = dp_ack_timeout(dp->timeout_ms);
 	cfg->retry_count = RPMEM_DP_RETRY_COUNT;
 	cfg->rnr_retry_count = RPMEM_DP_RNR_RETRY_COUNT;
-	cfg->gpspm = attr->persist_method == RPMEM_PM_GPSPM;
+	/* APM lanes too: rpmem_deep_persist is a request on every method */
+	cfg->gpspm = 1;
 
 	dp->pd = ibv_alloc_pd(verbs);
 	if (dp->pd == NULL) {
@@ -317,6 +319,8 @@ rpmem_dp_new(const struct rpmem_dp_attr *attr, struct rpmem_dp **dpp,
 		rpmem_lane_set_rkey(dp->lanes[i], attr->rkey);
 	dp->persist = attr->persist_method == RPMEM_PM_APM ?
 		rpmem_persist_apm : rpmem_persist_gpspm;
+	dp->drain = attr->persist_method == RPMEM_PM_APM ?
+		rpmem_drain_apm : rpmem_drain_gpspm;
 	dp->nlanes = n;
 	freeaddrinfo(ai);
 	*nlanes = n;
@@ -368,6 +372,40 @@ rpmem_dp_persist(struct rpmem_dp *dp, size_t offset, size_t length,
 	if (length == 0)
 		return 0;
 	return dp->persist(&dp->t, dp->lanes[lane], offset, length);
+}
+
+/* rpmem_dp_flush -- post the WRITE(s) of the range, do not wait */
+int
+rpmem_dp_flush(struct rpmem_dp *dp, size_t offset, size_t length,
+		unsigned lane)
+{
+	if (dp_check(dp, offset, length, lane))
+		return -1;
+	if (length == 0)
+		return 0;
+	return rpmem_flush_post(&dp->t, dp->lanes[lane], offset, length);
+}
+
+/* rpmem_dp_drain -- make every range flushed on the lane durable */
+int
+rpmem_dp_drain(struct rpmem_dp *dp, unsigned lane)
+{
+	if (dp_check(dp, dp->t.hdr_size, 0, lane))
+		return -1;
+	return dp->drain(&dp->t, dp->lanes[lane]);
+}
+
+/* rpmem_dp_deep_persist -- WRITE(s) + the daemon's pmem_deep_persist */
+int
+rpmem_dp_deep_persist(struct rpmem_dp *dp, size_t offset, size_t length,
+		unsigned lane)
+{
+	if (dp_check(dp, offset, length, lane))
+		return -1;
+	if (length == 0)
+		return 0;
+	return rpmem_deep_persist_req(&dp->t, dp->lanes[lane], offset,
+		length);
 }
 
 /* rpmem_dp_read -- read remote [offset, offset+length) into buff */

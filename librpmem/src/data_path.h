@@ -49,6 +49,20 @@ int rpmem_dp_new(const struct rpmem_dp_attr *attr, struct rpmem_dp **dp,
 int rpmem_dp_persist(struct rpmem_dp *dp, size_t offset, size_t length,
 		unsigned lane);
 
+/*
+ * rpmem_dp_flush -- post the WRITE(s) of [offset, offset+length) on the
+ * lane and return (the local bytes must stay unchanged until the drain)
+ */
+int rpmem_dp_flush(struct rpmem_dp *dp, size_t offset, size_t length,
+		unsigned lane);
+
+/* rpmem_dp_drain -- make every range flushed on the lane durable */
+int rpmem_dp_drain(struct rpmem_dp *dp, unsigned lane);
+
+/* rpmem_dp_deep_persist -- like persist, the daemon's pmem_deep_persist */
+int rpmem_dp_deep_persist(struct rpmem_dp *dp, size_t offset, size_t length,
+		unsigned lane);
+
 /* rpmem_dp_read -- read remote [offset, offset+length) into buff */
 int rpmem_dp_read(struct rpmem_dp *dp, void *buff, size_t offset,
 		size_t length, unsigned lane);

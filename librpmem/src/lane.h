@@ -86,6 +86,13 @@ struct rpmem_lane {
 	uint8_t *bounce;
 	uint32_t bounce_lkey;
 	struct rpmem_gpspm_resp resp;	/* last response received */
+	/*
+	 * span of the ranges rpmem_flush posted since the last successful
+	 * drain: [fl_lo, fl_hi), empty when fl_hi == 0 (a flushed range has
+	 * length > 0, so its end is never 0)
+	 */
+	uint64_t fl_lo;
+	uint64_t fl_hi;
 
 	/* pre-built: only addresses, lengths, flags change per post */
 	struct ibv_send_wr wr[RPMEM_LANE_SQ_DEPTH];	/* WRITEs / READs */

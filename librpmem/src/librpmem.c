@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * librpmem.c -- the public API (librpmem.h, API 1.1)
+ * librpmem.c -- the public API (librpmem.h, API 1.2: 1.1 + flush/drain)
  *
  * A pool = a control session with rpmemd (ctl_client.c, over ssh) + the
  * RDMA data path (data_path.h).  Every failure returns -1/NULL with errno
@@ -510,6 +510,89 @@ rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane)
 	return 0;
 }
 
+/* dp_result -- a data path failure: remember it if the link is gone */
+static int
+dp_result(RPMEMpool *rpp, int ret)
+{
+	if (ret)
+		sticky_set(rpp, errno);
+	return ret ? -1 : 0;
+}
+
+/*
+ * rpmem_persist_flags -- the five-argument rpmem_persist of later
+ * releases (librpmem.h maps it under RPMEM_PERSIST_FLAGS); RELAXED is a
+ * hint only: a lane's WRITEs are ordered anyway
+ */
+RPMEM_API int
+rpmem_persist_flags(RPMEMpool *rpp, size_t offset, size_t length,
+		unsigned lane, unsigned flags)
+{
+	if (rpp == NULL)
+		return inval("rpmem_persist: rpp is NULL");
+	if (flags & ~RPMEM_PERSIST_FLAGS_MASK)
+		return inval("rpmem_persist: invalid flags 0x%x (known: "
+			"RPMEM_PERSIST_RELAXED)", flags);
+	return rpmem_persist(rpp, offset, length, lane);
+}
+
+/* rpmem_deep_persist -- persist, with pmem_deep_persist on the target */
+RPMEM_API int
+rpmem_deep_persist(RPMEMpool *rpp, size_t offset, size_t length,
+		unsigned lane)
+{
+	if (rpp == NULL)
+		return inval("rpmem_deep_persist: rpp is NULL");
+	if (check_lane("rpmem_deep_persist", rpp, lane))
+		return -1;
+	if (length == 0)
+		return 0;
+	if (check_range("rpmem_deep_persist", rpp, offset, length,
+			rpp->hdr_size))
+		return -1;
+	if (sticky_check("rpmem_deep_persist", rpp))
+		return -1;
+	return dp_result(rpp, rpmem_dp_deep_persist(rpp->dp, offset, length,
+		lane));
+}
+
+/* rpmem_flush -- post the WRITE(s) of the range on the lane, no wait */
+RPMEM_API int
+rpmem_flush(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
+		unsigned flags)
+{
+	if (rpp == NULL)
+		return inval("rpmem_flush: rpp is NULL");
+	if (flags & ~RPMEM_FLUSH_FLAGS_MASK)
+		return inval("rpmem_flush: invalid flags 0x%x (known: "
+			"RPMEM_FLUSH_RELAXED)", flags);
+	if (check_lane("rpmem_flush", rpp, lane))
+		return -1;
+	if (length == 0)
+		return 0;
+	if (check_range("rpmem_flush", rpp, offset, length, rpp->hdr_size))
+		return -1;
+	if (sticky_check("rpmem_flush", rpp))
+		return -1;
+	return dp_result(rpp, rpmem_dp_flush(rpp->dp, offset, length, lane));
+}
+
+/* rpmem_drain -- make every range flushed on the lane durable */
+RPMEM_API int
+rpmem_drain(RPMEMpool *rpp, unsigned lane, unsigned flags)
+{
+	if (rpp == NULL)
+		return inval("rpmem_drain: rpp is NULL");
+	if (flags)
+		return inval("rpmem_drain: invalid flags 0x%x (must be 0)",
+			flags);
+	if (check_lane("rpmem_drain", rpp, lane))
+		return -1;
+	if (sticky_check("rpmem_drain", rpp))
+		return -1;
+	return dp_result(rpp, rpmem_dp_drain(rpp->dp, lane));
+}
+
 /* rpmem_read -- read remote [offset, offset+length) into buff */
 RPMEM_API int
 rpmem_read(RPMEMpool *rpp, void *buff, size_t offset, size_t length,
@@ -575,9 +658,9 @@ RPMEM_API const char *
 rpmem_check_version(unsigned major_required, unsigned minor_required)
 {
 	static const char major_msg[] = "librpmem major version mismatch: "
-		"this library provides API 1.1";
+		"this library provides API 1.2";
 	static const char minor_msg[] = "librpmem minor version mismatch: "
-		"this library provides API 1.1, older than required";
+		"this library provides API 1.2, older than required";
 
 	if (major_required != RPMEM_MAJOR_VERSION) {
 		rpmem_err_set("%s (%u.%u required)", major_msg,

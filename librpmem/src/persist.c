@@ -23,7 +23,8 @@ min_sz(size_t a, size_t b)
 /*
  * post_writes -- post the WRITEs of local/remote [offset, offset+length)
  * followed by tail (the READ or SEND), all but the tail unsignaled except
- * the last WR of an intermediate chain
+ * the last WR of an intermediate chain; tail NULL (flush): the last WRITE
+ * ends the chain signaled
  */
 static inline int
 post_writes(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
@@ -54,6 +55,9 @@ post_writes(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 			raddr += len;
 			length -= len;
 		}
+		if (length == 0 && tail == NULL)
+			return rpmem_lane_post(lane, &lane->wr[0],
+				&lane->wr[k - 1], k);
 		if (length == 0) {
 			/* last chain: k <= batch, so k + 1 <= sq_depth */
 			if (k == 0)
@@ -86,12 +90,17 @@ rpmem_persist_apm(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 	lane->raw_wr.wr.rdma.remote_addr = t->raddr + roff;
 	if (post_writes(t, lane, offset, length, &lane->raw_wr))
 		return -1;
-	return rpmem_lane_wait(lane, 0);
+	if (rpmem_lane_wait(lane, 0))
+		return -1;
+	/* the READ came back after every WRITE before it: flushes too */
+	lane->fl_lo = lane->fl_hi = 0;
+	return 0;
 }
 
 /* gpspm_check -- judge the response to request seq */
 static int
-gpspm_check(struct rpmem_lane *lane, size_t offset, size_t length)
+gpspm_check(struct rpmem_lane *lane, uint32_t op, uint64_t offset,
+		uint64_t length)
 {
 	const struct rpmem_gpspm_resp *r = &lane->resp;
 
@@ -107,29 +116,35 @@ gpspm_check(struct rpmem_lane *lane, size_t offset, size_t length)
 	}
 	if (r->status != RPMEM_ST_OK) {
 		RPMEM_ERR_ERRNO(rpmem_status_to_errno(r->status),
-			"lane %u: the target failed to persist [%zu, %zu): %s",
-			lane->index, offset, offset + length,
+			"lane %u: the target failed to %s [%llu, %llu): %s",
+			lane->index, op == RPMEM_GPSPM_DEEP_PERSIST ?
+			"deep-persist" : "persist",
+			(unsigned long long)offset,
+			(unsigned long long)(offset + length),
 			rpmem_status_str(r->status));
 		return -1;
 	}
 	return 0;
 }
 
-/* rpmem_persist_gpspm -- WRITE(s) + SEND request, wait for the response */
-int
-rpmem_persist_gpspm(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
-		size_t offset, size_t length)
+/*
+ * gpspm_request -- WRITE(s) of [offset, +length) (none when length is 0),
+ * then SEND {op, req_off, req_len}, wait for the response; the caller made
+ * sure no response is pending (so sbuf is free: the daemon answering the
+ * last request proves our HCA had sent its bytes)
+ */
+static int
+gpspm_request(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		uint32_t op, size_t offset, size_t length, uint64_t req_off,
+		uint64_t req_len)
 {
 	struct rpmem_gpspm_req req;
 
-	if (rpmem_lane_ready(lane))
-		return -1;
-	req.op = RPMEM_GPSPM_PERSIST;
+	req.op = op;
 	req.lane = lane->index;
-	req.offset = offset;
-	req.length = length;
+	req.offset = req_off;
+	req.length = req_len;
 	req.seq = ++lane->seq;
-	/* the previous SEND completed (lane idle): sbuf is free */
 	rpmem_gpspm_req_encode(&req, lane->sbuf);
 	if (post_writes(t, lane, offset, length, &lane->send_wr))
 		return -1;
@@ -137,7 +152,97 @@ rpmem_persist_gpspm(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 	lane->resp_pending = 1;
 	if (rpmem_lane_wait(lane, 0))
 		return -1;
-	return gpspm_check(lane, offset, length);
+	return gpspm_check(lane, op, req_off, req_len);
+}
+
+/* rpmem_persist_gpspm -- WRITE(s) + SEND request, wait for the response */
+int
+rpmem_persist_gpspm(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		size_t offset, size_t length)
+{
+	if (rpmem_lane_ready(lane))
+		return -1;
+	return gpspm_request(t, lane, RPMEM_GPSPM_PERSIST, offset, length,
+		offset, length);
+}
+
+/* rpmem_deep_persist_req -- WRITE(s) + SEND {DEEP_PERSIST}, both methods */
+int
+rpmem_deep_persist_req(const struct rpmem_dp_target *t,
+		struct rpmem_lane *lane, size_t offset, size_t length)
+{
+	if (rpmem_lane_ready(lane))
+		return -1;
+	return gpspm_request(t, lane, RPMEM_GPSPM_DEEP_PERSIST, offset,
+		length, offset, length);
+}
+
+/* rpmem_flush_post -- post the WRITE(s), remember the span, no wait */
+int
+rpmem_flush_post(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		size_t offset, size_t length)
+{
+	uint64_t end = (uint64_t)offset + length;
+
+	if (lane->err)
+		return rpmem_lane_fail_msg(lane);
+	/*
+	 * Each chain ends signaled, so a full SQ always has a completion to
+	 * wait for (rpmem_lane_post waits for room, never for the rest).
+	 */
+	if (post_writes(t, lane, offset, length, NULL))
+		return -1;
+	if (lane->fl_hi == 0) {
+		lane->fl_lo = offset;
+		lane->fl_hi = end;
+	} else {
+		if (offset < lane->fl_lo)
+			lane->fl_lo = offset;
+		if (end > lane->fl_hi)
+			lane->fl_hi = end;
+	}
+	return 0;
+}
+
+/* rpmem_drain_apm -- one signaled 8-byte READ behind the flushed WRITEs */
+int
+rpmem_drain_apm(const struct rpmem_dp_target *t, struct rpmem_lane *lane)
+{
+	uint64_t end = lane->fl_hi;
+
+	if (lane->err)
+		return rpmem_lane_fail_msg(lane);
+	if (end == 0)
+		return rpmem_lane_ready(lane);	/* nothing flushed */
+	/* same READ placement as rpmem_persist_apm, see there */
+	lane->raw_wr.wr.rdma.remote_addr = t->raddr +
+		(end >= (uint64_t)t->hdr_size + 8 ? end - 8 : t->hdr_size);
+	if (rpmem_lane_post(lane, &lane->raw_wr, &lane->raw_wr, 1))
+		return -1;
+	if (rpmem_lane_wait(lane, 0))
+		return -1;
+	lane->fl_lo = lane->fl_hi = 0;
+	return 0;
+}
+
+/* rpmem_drain_gpspm -- one PERSIST of the lane's flushed span */
+int
+rpmem_drain_gpspm(const struct rpmem_dp_target *t, struct rpmem_lane *lane)
+{
+	if (lane->err)
+		return rpmem_lane_fail_msg(lane);
+	/* a timed-out request left its response behind: collect it first */
+	if (lane->fl_hi == 0 || lane->resp_pending)
+		if (rpmem_lane_ready(lane))
+			return -1;
+	if (lane->fl_hi == 0)
+		return 0;
+	/* no wait for the WRITEs: RC delivers the SEND after them */
+	if (gpspm_request(t, lane, RPMEM_GPSPM_PERSIST, 0, 0, lane->fl_lo,
+			lane->fl_hi - lane->fl_lo))
+		return -1;
+	lane->fl_lo = lane->fl_hi = 0;
+	return 0;
 }
 
 /* post_reads -- READs of remote [offset, +length) into local laddr/lkey */

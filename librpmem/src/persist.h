@@ -45,6 +45,38 @@ int rpmem_persist_gpspm(const struct rpmem_dp_target *t,
 		struct rpmem_lane *lane, size_t offset, size_t length);
 
 /*
+ * rpmem_flush_post -- post the WRITE(s) of [offset, offset+length) and
+ * return without waiting for them (only for SQ room); the range joins the
+ * lane's flushed span, which the next rpmem_drain_* makes durable
+ */
+int rpmem_flush_post(const struct rpmem_dp_target *t,
+		struct rpmem_lane *lane, size_t offset, size_t length);
+
+/* a drain method: make everything flushed on the lane durable */
+typedef int (*rpmem_drain_fn)(const struct rpmem_dp_target *t,
+		struct rpmem_lane *lane);
+
+/* rpmem_drain_apm -- one signaled 8-byte READ behind the flushed WRITEs */
+int rpmem_drain_apm(const struct rpmem_dp_target *t,
+		struct rpmem_lane *lane);
+
+/*
+ * rpmem_drain_gpspm -- one PERSIST request for the lane's flushed span
+ * [fl_lo, fl_hi) (one round trip; bytes between two flushed ranges are
+ * flushed too, which is harmless: they are the client's pool bytes)
+ */
+int rpmem_drain_gpspm(const struct rpmem_dp_target *t,
+		struct rpmem_lane *lane);
+
+/*
+ * rpmem_deep_persist_req -- WRITE(s) + SEND {DEEP_PERSIST}: the daemon
+ * runs pmem_deep_persist on the range (both methods: an APM lane keeps a
+ * RECV posted for this)
+ */
+int rpmem_deep_persist_req(const struct rpmem_dp_target *t,
+		struct rpmem_lane *lane, size_t offset, size_t length);
+
+/*
  * rpmem_read_remote -- READ remote [offset, offset+length) into buff:
  * straight into the pool when buff lies inside it, else through the lane's
  * bounce buffer (two halves: one is read into while the other is copied)

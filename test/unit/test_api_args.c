@@ -166,6 +166,49 @@ START_TEST(test_null_pool)
 	errno = 0;
 	ck_assert_int_eq(rpmem_close(NULL), -1);
 	expect_einval("rpp");
+	/* API 1.2 */
+	errno = 0;
+	ck_assert_int_eq(rpmem_flush(NULL, 4096, 8, 0, 0), -1);
+	expect_einval("rpp");
+	expect_einval("rpmem_flush");
+	errno = 0;
+	ck_assert_int_eq(rpmem_flush(NULL, 0, 0, 0, RPMEM_FLUSH_RELAXED), -1);
+	expect_einval("rpp");
+	errno = 0;
+	ck_assert_int_eq(rpmem_drain(NULL, 0, 0), -1);
+	expect_einval("rpp");
+	expect_einval("rpmem_drain");
+	errno = 0;
+	ck_assert_int_eq(rpmem_deep_persist(NULL, 4096, 8, 0), -1);
+	expect_einval("rpp");
+	expect_einval("rpmem_deep_persist");
+	errno = 0;
+	ck_assert_int_eq(rpmem_persist_flags(NULL, 4096, 8, 0, 0), -1);
+	expect_einval("rpp");
+}
+END_TEST
+
+/* the flag values of later librpmem releases, the classic 4-arg persist */
+START_TEST(test_api_1_2_abi)
+{
+	int (*persist4)(RPMEMpool *, size_t, size_t, unsigned) =
+		rpmem_persist;
+	int (*flush)(RPMEMpool *, size_t, size_t, unsigned, unsigned) =
+		rpmem_flush;
+	int (*drain)(RPMEMpool *, unsigned, unsigned) = rpmem_drain;
+	int (*deep)(RPMEMpool *, size_t, size_t, unsigned) =
+		rpmem_deep_persist;
+
+	ck_assert_uint_eq(RPMEM_FLUSH_RELAXED, 1U << 0);
+	ck_assert_uint_eq(RPMEM_PERSIST_RELAXED, 1U << 0);
+	ck_assert_ptr_nonnull(persist4);
+	ck_assert_ptr_nonnull(flush);
+	ck_assert_ptr_nonnull(drain);
+	ck_assert_ptr_nonnull(deep);
+	/* NULL is checked first, before flags, as for every call */
+	errno = 0;
+	ck_assert_int_eq(persist4(NULL, 4096, 8, 0), -1);
+	expect_einval("rpp");
 }
 END_TEST
 
@@ -214,13 +257,16 @@ START_TEST(test_check_version)
 
 	ck_assert_ptr_null(rpmem_check_version(1, 0));
 	ck_assert_ptr_null(rpmem_check_version(1, 1));
+	/* 1.2: rpmem_flush, rpmem_drain, rpmem_deep_persist */
+	ck_assert_uint_eq(RPMEM_MINOR_VERSION, 2);
+	ck_assert_ptr_null(rpmem_check_version(1, 2));
 	ck_assert_ptr_null(rpmem_check_version(RPMEM_MAJOR_VERSION,
 		RPMEM_MINOR_VERSION));
 
-	msg = rpmem_check_version(1, 2);
+	msg = rpmem_check_version(1, 3);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "minor"));
-	ck_assert_ptr_nonnull(strstr(rpmem_errormsg(), "1.2"));
+	ck_assert_ptr_nonnull(strstr(rpmem_errormsg(), "1.3"));
 
 	msg = rpmem_check_version(0, 0);
 	ck_assert_ptr_nonnull(msg);
@@ -229,9 +275,9 @@ START_TEST(test_check_version)
 	msg = rpmem_check_version(2, 0);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "major"));
-	ck_assert_ptr_nonnull(strstr(msg, "1.1"));
+	ck_assert_ptr_nonnull(strstr(msg, "1.2"));
 
-	msg = rpmem_check_version(1, 3);
+	msg = rpmem_check_version(1, 4);
 	ck_assert_ptr_nonnull(msg);
 	/* a static string: the same pointer every time */
 	ck_assert_ptr_eq(msg, rpmem_check_version(1, 99));
@@ -263,6 +309,7 @@ api_args_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_pool_args, 0, 2);
 	tcase_add_test(tc, test_null_pool);
+	tcase_add_test(tc, test_api_1_2_abi);
 	tcase_add_test(tc, test_remove_args);
 	tcase_add_test(tc, test_check_version);
 	tcase_add_test(tc, test_errormsg_names_function);

@@ -398,13 +398,14 @@ static struct {
 	unsigned max_lanes;	/* lanes it "connects" */
 	int persist_err;	/* next persist/read fails with it */
 	int new_calls, persist_calls, read_calls, delete_calls;
+	int flush_calls, drain_calls, deep_calls;
 	struct rpmem_dp_attr attr;
 	char node[RPMEM_ADDR_MAX];
 	size_t off, len;
 	unsigned lane;
 	void *buff;
 	struct rpmem_dp dp;
-} Dp = {ENODEV, 100, 0, 0, 0, 0, 0, {0}, "", 0, 0, 0, NULL, {0}};
+} Dp = {ENODEV, 100, 0, 0, 0, 0, 0, 0, 0, 0, {0}, "", 0, 0, 0, NULL, {0}};
 
 /* rpmem_dp_new -- double: records attr, fails with Dp.new_err or works */
 int
@@ -461,6 +462,49 @@ rpmem_dp_read(struct rpmem_dp *dp, void *buff, size_t offset, size_t length,
 		return -1;
 	}
 	return 0;
+}
+
+/* dp_record -- the API 1.2 doubles: record, fail once with persist_err */
+static int
+dp_record(int *calls, size_t offset, size_t length, unsigned lane)
+{
+	(*calls)++;
+	Dp.off = offset;
+	Dp.len = length;
+	Dp.lane = lane;
+	if (Dp.persist_err != 0) {
+		rpmem_err_set("test double: flush/drain failed");
+		errno = Dp.persist_err;
+		Dp.persist_err = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* rpmem_dp_flush -- double */
+int
+rpmem_dp_flush(struct rpmem_dp *dp, size_t offset, size_t length,
+		unsigned lane)
+{
+	ck_assert_ptr_eq(dp, &Dp.dp);
+	return dp_record(&Dp.flush_calls, offset, length, lane);
+}
+
+/* rpmem_dp_drain -- double */
+int
+rpmem_dp_drain(struct rpmem_dp *dp, unsigned lane)
+{
+	ck_assert_ptr_eq(dp, &Dp.dp);
+	return dp_record(&Dp.drain_calls, 0, 0, lane);
+}
+
+/* rpmem_dp_deep_persist -- double */
+int
+rpmem_dp_deep_persist(struct rpmem_dp *dp, size_t offset, size_t length,
+		unsigned lane)
+{
+	ck_assert_ptr_eq(dp, &Dp.dp);
+	return dp_record(&Dp.deep_calls, offset, length, lane);
 }
 
 /* rpmem_dp_delete -- double: counts the deletes */
@@ -1331,6 +1375,101 @@ START_TEST(test_pool_lifecycle)
 }
 END_TEST
 
+/* API 1.2: flush, drain, deep_persist, persist_flags argument checks */
+START_TEST(test_pool_flush_args)
+{
+	struct rpmem_pool_attr attr = some_attr();
+	unsigned nlanes = 16;
+	RPMEMpool *rpp;
+
+	fake("ok");
+	Dp.new_err = 0;
+	Dp.max_lanes = 3;
+	rpp = rpmem_create("127.0.0.1", "pool.set", Pool, POOL_SIZE, &nlanes,
+		&attr);
+	ck_assert_msg(rpp != NULL, "%s", rpmem_errormsg());
+	ck_assert_uint_eq(nlanes, 3);
+
+	/* argument errors: EINVAL with the function named, no data path */
+	ck_assert_int_eq(rpmem_flush(rpp, 4096, 8, 3, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "rpmem_flush");
+	has(rpmem_errormsg(), "lane 3");
+	ck_assert_int_eq(rpmem_flush(rpp, 4095, 8, 0, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "header");
+	ck_assert_int_eq(rpmem_flush(rpp, 4096, POOL_SIZE, 0, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "pool size");
+	ck_assert_int_eq(rpmem_flush(rpp, 8192, SIZE_MAX, 0, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rpmem_flush(rpp, SIZE_MAX, 2, 0, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rpmem_flush(rpp, 4096, 8, 0, 2), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "flags");
+	ck_assert_int_eq(rpmem_flush(rpp, 4096, 8, 0, ~0U), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rpmem_drain(rpp, 3, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "rpmem_drain");
+	ck_assert_int_eq(rpmem_drain(rpp, 0, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "flags");
+	ck_assert_int_eq(rpmem_deep_persist(rpp, 4096, 8, 3), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "rpmem_deep_persist");
+	ck_assert_int_eq(rpmem_deep_persist(rpp, 0, 8, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "header");
+	ck_assert_int_eq(rpmem_deep_persist(rpp, POOL_SIZE - 4, 8, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rpmem_persist_flags(rpp, 4096, 8, 0, 2), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "flags");
+	ck_assert_int_eq(rpmem_persist_flags(rpp, 4096, 8, 3,
+		RPMEM_PERSIST_RELAXED), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(Dp.flush_calls + Dp.drain_calls + Dp.deep_calls +
+		Dp.persist_calls, 0);
+
+	/* length 0: nothing to do */
+	ck_assert_int_eq(rpmem_flush(rpp, 0, 0, 1, 0), 0);
+	ck_assert_int_eq(rpmem_deep_persist(rpp, POOL_SIZE + 1, 0, 1), 0);
+	ck_assert_int_eq(Dp.flush_calls + Dp.deep_calls, 0);
+
+	/* valid calls reach the data path: the handle stayed usable */
+	ck_assert_int_eq(rpmem_flush(rpp, 4096, 100, 2, RPMEM_FLUSH_RELAXED),
+		0);
+	ck_assert_int_eq(Dp.flush_calls, 1);
+	ck_assert_uint_eq(Dp.off, 4096);
+	ck_assert_uint_eq(Dp.len, 100);
+	ck_assert_uint_eq(Dp.lane, 2);
+	ck_assert_int_eq(rpmem_drain(rpp, 2, 0), 0);
+	ck_assert_int_eq(Dp.drain_calls, 1);
+	ck_assert_uint_eq(Dp.lane, 2);
+	ck_assert_int_eq(rpmem_deep_persist(rpp, 8192, 16, 1), 0);
+	ck_assert_int_eq(Dp.deep_calls, 1);
+	ck_assert_uint_eq(Dp.off, 8192);
+	ck_assert_int_eq(rpmem_persist_flags(rpp, 4096, 8, 0,
+		RPMEM_PERSIST_RELAXED), 0);
+	ck_assert_int_eq(Dp.persist_calls, 1);
+
+	/* a lost connection is sticky across the new calls too */
+	Dp.persist_err = ECONNRESET;
+	ck_assert_int_eq(rpmem_drain(rpp, 0, 0), -1);
+	ck_assert_int_eq(errno, ECONNRESET);
+	ck_assert_int_eq(rpmem_flush(rpp, 4096, 8, 0, 0), -1);
+	ck_assert_int_eq(errno, ECONNRESET);
+	has(rpmem_errormsg(), "lost");
+	ck_assert_int_eq(rpmem_persist(rpp, 4096, 8, 0), -1);
+	ck_assert_int_eq(errno, ECONNRESET);
+	ck_assert_int_eq(Dp.flush_calls, 1);
+	ck_assert_int_eq(Dp.drain_calls, 2);
+	ck_assert_int_eq(rpmem_close(rpp), 0);
+}
+END_TEST
+
 START_TEST(test_pool_nohdrs)
 {
 	unsigned nlanes = 1;
@@ -1556,6 +1695,7 @@ ctl_suite(void)
 	tcase_add_test(tc, test_create_unresolvable);
 	tcase_add_test(tc, test_pool_lifecycle);
 	tcase_add_test(tc, test_pool_nohdrs);
+	tcase_add_test(tc, test_pool_flush_args);
 	tcase_add_test(tc, test_open_attr);
 	tcase_add_test(tc, test_max_nlanes_env);
 	tcase_add_test(tc, test_log_level);
