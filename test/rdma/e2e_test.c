@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "librpmem.h"
+#include "tap.h"
 
 #define KiB ((size_t)1024)
 #define MiB ((size_t)1024 * 1024)
@@ -47,9 +48,6 @@
 #define THREAD_ITERS 150
 #define DEAD_CLIENT_SEED 0xdeadc1ull
 
-static int Failures;
-static int Num;
-static char Detail[512];
 
 static const char *Method;	/* "apm" or "gpspm" */
 static const char *Only;	/* run only the tests named so */
@@ -69,136 +67,6 @@ static uint64_t Rng = 0x2545f4914f6cdd1dull;
 
 /* ------------------------------------------------------------------ */
 
-/* detail -- the reason the next failed check prints */
-__attribute__((format(printf, 1, 2)))
-static void
-detail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(Detail, sizeof(Detail), fmt, ap);
-	va_end(ap);
-}
-
-/*
- * expect -- one numbered check; a failure prints Detail (or errno and
- * rpmem_errormsg() when no detail was given)
- */
-__attribute__((format(printf, 2, 3)))
-static int
-expect(int ok, const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	Num++;
-	printf("%s %d - ", ok ? "ok" : "not ok", Num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (!ok) {
-		Failures++;
-		if (Detail[0] != '\0')
-			printf(": %s", Detail);
-		else
-			printf(": errno %d (%s), rpmem_errormsg '%s'", err,
-				strerror(err), rpmem_errormsg());
-	}
-	printf("\n");
-	fflush(stdout);
-	Detail[0] = '\0';
-	return ok;
-}
-
-/*
- * expect_err -- a call that must fail (failed != 0) with errno want and,
- * when sub is not NULL, a message containing sub
- */
-__attribute__((format(printf, 4, 5)))
-static int
-expect_err(int failed, int want, const char *sub, const char *fmt, ...)
-{
-	int err = errno;
-	const char *msg = rpmem_errormsg();
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (!failed)
-		detail("the call succeeded");
-	else if (err != want)
-		detail("errno %d (%s), want %d (%s); message '%s'", err,
-			strerror(err), want, strerror(want), msg);
-	else if (sub != NULL && strstr(msg, sub) == NULL)
-		detail("message '%s' lacks '%s'", msg, sub);
-	return expect(failed && err == want &&
-		(sub == NULL || strstr(msg, sub) != NULL), "%s", what);
-}
-
-/* rnd -- xorshift64*: reproducible data */
-static uint64_t
-rnd(uint64_t *st)
-{
-	*st ^= *st >> 12;
-	*st ^= *st << 25;
-	*st ^= *st >> 27;
-	return *st * 2685821657736338717ull;
-}
-
-/* fill -- random bytes */
-static void
-fill(uint8_t *p, size_t n, uint64_t *st)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v = rnd(st);
-		memcpy(p + i, &v, 8);
-	}
-	for (; i < n; i++)
-		p[i] = (uint8_t)rnd(st);
-}
-
-/* now_ms -- CLOCK_MONOTONIC in ms */
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* map -- zeroed page-aligned memory */
-static uint8_t *
-map(size_t n)
-{
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	return p;
-}
-
-/* diff -- first differing byte of a and b, or -1 */
-static long
-diff(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	if (memcmp(a, b, n) == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (a[i] != b[i])
-			return (long)i;
-	}
-	return -1;
-}
-
 /* same -- compare, setting Detail at a mismatch */
 static int
 same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
@@ -215,18 +83,6 @@ same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
 /* ------------------------------------------------------------------ */
 /* target side: files */
 
-/* write_file -- create path with text */
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-}
-
 /* exists -- does path exist */
 static int
 exists(const char *path)
@@ -234,26 +90,6 @@ exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
-}
-
-/* read_part -- n bytes at off of a part file; -1 on error (Detail set) */
-static int
-read_part(const char *path, size_t off, uint8_t *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0) {
-		detail("open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	r = pread(fd, buf, n, (off_t)off);
-	close(fd);
-	if (r != (ssize_t)n) {
-		detail("pread %s: %zd of %zu bytes", path, r, n);
-		return -1;
-	}
-	return 0;
 }
 
 /* patch_part -- overwrite n bytes at off of a part file */
@@ -364,23 +200,6 @@ verify_parts(const struct pset *ps)
 	}
 	munmap(buf, POOL_SIZE);
 	return ok;
-}
-
-/* rm_cb -- nftw callback of rm_rf */
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return remove(path);
-}
-
-/* rm_rf -- remove a directory tree */
-static void
-rm_rf(const char *dir)
-{
-	(void) nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* cmd_set -- RPMEM_CMD: rpmemd with config conf (exec: same pid) */

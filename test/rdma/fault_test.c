@@ -55,6 +55,7 @@
 #include <rdma/rdma_cma.h>
 
 #include "librpmem.h"
+#include "tap.h"
 #include "rpmem_proto.h"
 
 #define KiB ((size_t)1024)
@@ -71,9 +72,6 @@
 
 extern char **environ;
 
-static int Failures;
-static int Num;
-static char Detail[512];
 
 static const char *Method;
 static const char *Only;
@@ -94,87 +92,6 @@ static uint64_t Rng = 0x9e3779b97f4a7c15ull;
 /* ------------------------------------------------------------------ */
 /* checks (as in e2e_test.c) */
 
-__attribute__((format(printf, 1, 2)))
-static void
-detail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(Detail, sizeof(Detail), fmt, ap);
-	va_end(ap);
-}
-
-__attribute__((format(printf, 2, 3)))
-static int
-expect(int ok, const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	Num++;
-	printf("%s %d - ", ok ? "ok" : "not ok", Num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (!ok) {
-		Failures++;
-		if (Detail[0] != '\0')
-			printf(": %s", Detail);
-		else
-			printf(": errno %d (%s), rpmem_errormsg '%s'", err,
-				strerror(err), rpmem_errormsg());
-	}
-	printf("\n");
-	fflush(stdout);
-	Detail[0] = '\0';
-	return ok;
-}
-
-static uint64_t
-rnd(uint64_t *st)
-{
-	*st ^= *st >> 12;
-	*st ^= *st << 25;
-	*st ^= *st >> 27;
-	return *st * 2685821657736338717ull;
-}
-
-static void
-fill(uint8_t *p, size_t n, uint64_t *st)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v = rnd(st);
-		memcpy(p + i, &v, 8);
-	}
-	for (; i < n; i++)
-		p[i] = (uint8_t)rnd(st);
-}
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static uint8_t *
-map(size_t n)
-{
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	return p;
-}
-
 /* same -- compare, Detail at the first mismatch */
 static int
 same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
@@ -193,17 +110,6 @@ same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
 
 /* ------------------------------------------------------------------ */
 /* target side files */
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-}
 
 /* make_set -- a one-part pool set with a header, size bytes */
 static void
@@ -225,15 +131,6 @@ drop_set(const char *name)
 	(void) rpmem_remove(Target, name, RPMEM_REMOVE_FORCE);
 	snprintf(path, sizeof(path), "%s/%s", Sets, name);
 	unlink(path);
-}
-
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return remove(path);
 }
 
 /* write_conf -- rpmemd config; timeout_ms 0: the default */

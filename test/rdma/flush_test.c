@@ -30,6 +30,7 @@
 /* the later five-argument rpmem_persist (see librpmem.h) */
 #define RPMEM_PERSIST_FLAGS 1
 #include "librpmem.h"
+#include "tap.h"
 
 #define KiB ((size_t)1024)
 #define MiB ((size_t)1024 * 1024)
@@ -40,9 +41,6 @@
 #define NFLUSH 200		/* per lane: far more than the SQ depth (8) */
 #define SLOT (LANE_REGION / NFLUSH)
 
-static int Failures;
-static int Num;
-static char Detail[512];
 
 static const char *Method;
 static const char *Target;
@@ -58,126 +56,6 @@ static uint8_t *Pool;
 static uint8_t *Shadow;
 static uint64_t Rng = 0x9e3779b97f4a7c15ull;
 
-/* detail -- the reason the next failed check prints */
-__attribute__((format(printf, 1, 2)))
-static void
-detail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(Detail, sizeof(Detail), fmt, ap);
-	va_end(ap);
-}
-
-/*
- * expect -- one numbered check; a failure prints Detail (or errno and
- * rpmem_errormsg() when no detail was given)
- */
-__attribute__((format(printf, 2, 3)))
-static int
-expect(int ok, const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	Num++;
-	printf("%s %d - ", ok ? "ok" : "not ok", Num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (!ok) {
-		Failures++;
-		if (Detail[0] != '\0')
-			printf(": %s", Detail);
-		else
-			printf(": errno %d (%s), rpmem_errormsg '%s'", err,
-				strerror(err), rpmem_errormsg());
-	}
-	printf("\n");
-	fflush(stdout);
-	Detail[0] = '\0';
-	return ok;
-}
-
-/*
- * expect_err -- a call that must fail (failed != 0) with errno want and,
- * when sub is not NULL, a message containing sub
- */
-__attribute__((format(printf, 4, 5)))
-static int
-expect_err(int failed, int want, const char *sub, const char *fmt, ...)
-{
-	int err = errno;
-	const char *msg = rpmem_errormsg();
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (!failed)
-		detail("the call succeeded");
-	else if (err != want)
-		detail("errno %d (%s), want %d (%s); message '%s'", err,
-			strerror(err), want, strerror(want), msg);
-	else if (sub != NULL && strstr(msg, sub) == NULL)
-		detail("message '%s' lacks '%s'", msg, sub);
-	return expect(failed && err == want &&
-		(sub == NULL || strstr(msg, sub) != NULL), "%s", what);
-}
-
-/* rnd -- xorshift64*: reproducible data */
-static uint64_t
-rnd(uint64_t *st)
-{
-	*st ^= *st >> 12;
-	*st ^= *st << 25;
-	*st ^= *st >> 27;
-	return *st * 2685821657736338717ull;
-}
-
-/* fill -- random bytes */
-static void
-fill(uint8_t *p, size_t n, uint64_t *st)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v = rnd(st);
-		memcpy(p + i, &v, 8);
-	}
-	for (; i < n; i++)
-		p[i] = (uint8_t)rnd(st);
-}
-
-/* map -- zeroed page-aligned memory */
-static uint8_t *
-map(size_t n)
-{
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	return p;
-}
-
-/* diff -- first differing byte of a and b, or -1 */
-static long
-diff(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	if (memcmp(a, b, n) == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (a[i] != b[i])
-			return (long)i;
-	}
-	return -1;
-}
-
 /* same -- compare, setting Detail at a mismatch */
 static int
 same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
@@ -189,55 +67,6 @@ same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
 	detail("byte at offset %zu is 0x%02x, want 0x%02x", base + (size_t)d,
 		got[d], want[d]);
 	return 0;
-}
-
-/* write_file -- create path with text */
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-}
-
-/* read_part -- n bytes at off of a part file; -1 on error (Detail set) */
-static int
-read_part(const char *path, size_t off, uint8_t *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0) {
-		detail("open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	r = pread(fd, buf, n, (off_t)off);
-	close(fd);
-	if (r != (ssize_t)n) {
-		detail("pread %s: %zd of %zu bytes", path, r, n);
-		return -1;
-	}
-	return 0;
-}
-
-/* rm_cb -- nftw callback of rm_rf */
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return remove(path);
-}
-
-/* rm_rf -- remove a directory tree */
-static void
-rm_rf(const char *dir)
-{
-	(void) nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* dump_log -- rpmemd's log, after a failure */
