@@ -20,7 +20,9 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME librpmem)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "librpmem")
-set(CPACK_PACKAGE_CONTACT "librpmem maintainers <librpmem@localhost>")
+set(RPMEM_DEB_MAINTAINER "librpmem developers <librpmem@example.org>"
+	CACHE STRING "Maintainer field of the Debian packages")
+set(CPACK_PACKAGE_CONTACT "${RPMEM_DEB_MAINTAINER}")
 # no CPACK_PACKAGE_DESCRIPTION_SUMMARY: CPackDeb would put it before the
 # first line (the summary) of every CPACK_DEBIAN_<COMPONENT>_DESCRIPTION
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -60,8 +62,11 @@ set(CPACK_DEBIAN_LIB_PACKAGE_RECOMMENDS "openssh-client")
 set(CPACK_DEBIAN_LIB_DESCRIPTION
 "remote persistent memory replication over RDMA - library
 librpmem replicates a local memory pool to persistent memory on a remote
-node over RDMA (API of the classic PMDK librpmem 1.1, plus flush, drain and deep persist).  The remote side
-is rpmemd, started through ssh.")
+node over RDMA: the API of the classic PMDK librpmem 1.1, plus flush,
+drain and deep persist.  The remote side is rpmemd, started through ssh.")
+# the ldconfig trigger Debian policy asks of a shared library package
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA
+	${CMAKE_CURRENT_LIST_DIR}/deb/triggers)
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME librpmem-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
@@ -90,5 +95,37 @@ set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_TOOLS_DESCRIPTION
 "remote persistent memory replication over RDMA - client tools
 rpmem-bench, the persist latency and bandwidth benchmark.")
+
+# what Debian policy wants in every package's /usr/share/doc/<package>:
+# copyright (machine-readable, the license text from LICENSE) and
+# changelog.Debian.gz.  Installed by "cmake --install" too, so the
+# packages still hold exactly what it installs (test/install/check-deb).
+set(deb_dir ${PROJECT_BINARY_DIR}/deb-doc)
+file(MAKE_DIRECTORY ${deb_dir})
+file(STRINGS ${PROJECT_SOURCE_DIR}/LICENSE license_lines)
+file(READ ${CMAKE_CURRENT_LIST_DIR}/deb/copyright.head copyright)
+foreach(line IN LISTS license_lines)
+	if(line STREQUAL "")
+		string(APPEND copyright " .\n")
+	else()
+		string(APPEND copyright " ${line}\n")
+	endif()
+endforeach()
+file(CONFIGURE OUTPUT ${deb_dir}/copyright CONTENT "${copyright}")
+set(RPMEM_DEB_VERSION ${PROJECT_VERSION}-${RPMEM_DEB_RELEASE})
+configure_file(${CMAKE_CURRENT_LIST_DIR}/deb/changelog.in
+	${deb_dir}/changelog.Debian @ONLY)
+# gzip -n: no name or time stamp, the same bytes in every build
+execute_process(COMMAND gzip -9nf ${deb_dir}/changelog.Debian
+	RESULT_VARIABLE gzip_rc)
+if(NOT gzip_rc EQUAL 0)
+	message(FATAL_ERROR "gzip ${deb_dir}/changelog.Debian failed")
+endif()
+foreach(c IN LISTS CPACK_COMPONENTS_ALL)
+	string(TOUPPER ${c} uc)
+	install(FILES ${deb_dir}/copyright ${deb_dir}/changelog.Debian.gz
+		DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${CPACK_DEBIAN_${uc}_PACKAGE_NAME}
+		COMPONENT ${c})
+endforeach()
 
 include(CPack)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fault_inject.h"
 
 enum config_key {
 	KEY_POOLSET_DIR,
@@ -406,9 +407,11 @@ config_read_file(struct config_ctx *ctx, const char *path, bool must_exist)
 	int ret = -1;
 
 	/* O_NONBLOCK: a FIFO in the config file's place must not hang us */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = RPMEM_FI("open", EACCES) ? -1 :
+		open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		if (!must_exist && (errno == ENOENT || errno == ENOTDIR))
+		if (!must_exist
+ && (errno == ENOENT || errno == ENOTDIR))
 			return 0;
 		return config_err(ctx, &src, "cannot open config file: %s",
 			strerror(errno));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ctl_server.h"
+#include "fault_inject.h"
 
 /*
  * ctl_read_full -- read exactly len bytes; returns the number read (less
@@ -19,7 +20,8 @@ ctl_read_full(int fd, uint8_t *buf, size_t len)
 	size_t got = 0;
 
 	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
+		ssize_t n = RPMEM_FI("read", EIO) ? -1 :
+			read(fd, buf + got, len - got);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -124,7 +126,8 @@ rpmemd_ctl_send(int fd, const struct rpmem_msg *m)
 
 	const uint8_t *p = buf;
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = RPMEM_FI("write", EIO) ? -1 : write(fd, p, len);
+
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

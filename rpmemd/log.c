@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault_inject.h"
 #include "log.h"
 
 /* longest message kept; longer ones are cut and end in "..." */
@@ -207,8 +208,10 @@ rpmemd_log_setup(const char *path, int use_syslog,
 
 	if (path != NULL) {
 		/* 0600: the log names pool sets and client addresses */
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+		fd = RPMEM_FI("open", EACCES) ? -1 :
+			open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 				O_NOCTTY, 0600);
+
 		if (fd < 0)
 			return -1;
 	}

@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fault_inject.h"
 #include "poolset.h"
 #include "rpmem_proto.h"
 
@@ -249,7 +250,7 @@ rpmemd_poolset_resolve(const char *dir, const char *name, char *path,
 		c += strspn(c, "/");
 	}
 
-	if (realpath(dir, dir_real) == NULL) {
+	if (RPMEM_FI("realpath", EACCES) || realpath(dir, dir_real) == NULL) {
 		int err = errno;
 		return poolset_msg(msg, msglen, poolset_errno_status(err),
 			"poolset directory '%s': %s", dir, strerror(err));
@@ -260,7 +261,7 @@ rpmemd_poolset_resolve(const char *dir, const char *name, char *path,
 		return poolset_msg(msg, msglen, RPMEM_ST_BADNAME,
 			"pool set name '%s' is too long", name);
 
-	if (realpath(joined, real) == NULL) {
+	if (RPMEM_FI("realpath", EACCES) || realpath(joined, real) == NULL) {
 		int err = errno;
 		if (err == ENOENT || err == ENOTDIR)
 			return poolset_msg(msg, msglen, RPMEM_ST_NOEXIST,
@@ -364,7 +365,8 @@ parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
 		return parser_err(p, "part path too long");
 
 	if (lstat(full, &st) == 0) {
-		if (realpath(full, real) == NULL) {
+		if (RPMEM_FI("realpath", EACCES) ||
+		    realpath(full, real) == NULL) {
 			if (errno == ENOENT)
 				return parser_err(p, "part '%s' is a dangling "
 					"symbolic link", raw);
@@ -412,7 +414,8 @@ parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
 
 		strcpy(tmp, full);
 		const char *parent = dirname(tmp);
-		if (realpath(parent, parent_real) == NULL) {
+		if (RPMEM_FI("realpath", EACCES) ||
+		    realpath(parent, parent_real) == NULL) {
 			int err = errno;
 			parser_err(p, "directory of part '%s': %s", raw,
 				strerror(err));
@@ -441,7 +444,7 @@ parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
 		return parser_err(p, "part '%s': AUTO size is valid only for "
 			"a device DAX", raw);
 
-	part->path = strdup(real);
+	part->path = RPMEM_FI("strdup", ENOMEM) ? NULL : strdup(real);
 	if (part->path == NULL)
 		return parser_errno(p, ENOMEM, "part", raw);
 	part->size = *size;
@@ -489,13 +492,13 @@ parser_add_part(struct poolset_parser *p, char *line)
 		unsigned cap = p->cap ? p->cap * 2 : 8;
 		if (cap > RPMEMD_POOLSET_MAX_PARTS)
 			cap = RPMEMD_POOLSET_MAX_PARTS;
-		struct rpmemd_part *parts = realloc(set->parts,
-				cap * sizeof(*parts));
+		struct rpmemd_part *parts = RPMEM_FI("realloc", ENOMEM) ?
+			NULL : realloc(set->parts, cap * sizeof(*parts));
 		if (parts == NULL)
 			return parser_errno(p, ENOMEM, "part", path);
 		set->parts = parts;
-		struct poolset_ident *ident = realloc(p->ident,
-				cap * sizeof(*ident));
+		struct poolset_ident *ident = RPMEM_FI("realloc", ENOMEM) ?
+			NULL : realloc(p->ident, cap * sizeof(*ident));
 		if (ident == NULL)
 			return parser_errno(p, ENOMEM, "part", path);
 		p->ident = ident;
@@ -653,7 +656,7 @@ rpmemd_poolset_parse(const char *dir, const char *name, const char *path,
 	size_t len = 0;
 	int ret;
 
-	if (realpath(dir, dir_real) == NULL) {
+	if (RPMEM_FI("realpath", EACCES) || realpath(dir, dir_real) == NULL) {
 		int err = errno;
 		return poolset_msg(msg, msglen, poolset_errno_status(err),
 			"poolset directory '%s': %s", dir, strerror(err));
@@ -666,11 +669,12 @@ rpmemd_poolset_parse(const char *dir, const char *name, const char *path,
 	memmove(p.set_dir, sd, strlen(sd) + 1);
 
 	/* O_NONBLOCK: a FIFO swapped in after resolve must not hang us */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = RPMEM_FI("open", EACCES) ? -1 :
+		open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return parser_errno(&p, errno, "cannot open", path);
 
-	if (fstat(fd, &st)) {
+	if (RPMEM_FI("fstat", EIO) || fstat(fd, &st)) {
 		ret = parser_errno(&p, errno, "cannot stat", path);
 		goto close_fd;
 	}
@@ -685,13 +689,14 @@ rpmemd_poolset_parse(const char *dir, const char *name, const char *path,
 	}
 
 	/* one byte more than allowed to notice a file that grew */
-	char *buf = malloc(RPMEMD_POOLSET_FILE_MAX + 2);
+	char *buf = RPMEM_FI("malloc", ENOMEM) ? NULL :
+		malloc(RPMEMD_POOLSET_FILE_MAX + 2);
 	if (buf == NULL) {
 		ret = parser_errno(&p, ENOMEM, "cannot read", path);
 		goto close_fd;
 	}
 	while (len <= RPMEMD_POOLSET_FILE_MAX) {
-		ssize_t n = read(fd, buf + len,
+		ssize_t n = RPMEM_FI("read", EIO) ? -1 : read(fd, buf + len,
 				RPMEMD_POOLSET_FILE_MAX + 1 - len);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -710,13 +715,14 @@ rpmemd_poolset_parse(const char *dir, const char *name, const char *path,
 	}
 	buf[len] = '\0';
 
-	p.set = calloc(1, sizeof(*p.set));
+	p.set = RPMEM_FI("calloc", ENOMEM) ? NULL : calloc(1, sizeof(*p.set));
 	if (p.set == NULL) {
 		ret = parser_errno(&p, ENOMEM, "cannot parse", path);
 		goto free_buf;
 	}
-	p.set->name = strdup(name);
-	p.set->path = strdup(path);
+	p.set->name = RPMEM_FI("strdup", ENOMEM) ? NULL : strdup(name);
+	p.set->path = RPMEM_FI("strdup", ENOMEM) ? NULL : strdup(path);
+
 	if (p.set->name == NULL || p.set->path == NULL) {
 		ret = parser_errno(&p, ENOMEM, "cannot parse", path);
 		goto delete_set;

@@ -31,6 +31,7 @@
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
+#include "fault_inject.h"
 #include "gpspm.h"
 #include "log.h"
 #include "rdma_server.h"
@@ -247,9 +248,11 @@ lane_create_qp(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane)
 	qpa.cap.max_send_sge = 1;
 	qpa.cap.max_recv_sge = 1;
 	qpa.cap.max_inline_data = RPMEMD_INLINE;
-	if (rdma_create_qp(lane->id, rdma->pd, &qpa)) {
+	if (RPMEM_FI("rdma_create_qp", ENOMEM) ||
+	    rdma_create_qp(lane->id, rdma->pd, &qpa)) {
 		qpa.cap.max_inline_data = 0;
-		if (rdma_create_qp(lane->id, rdma->pd, &qpa))
+		if (RPMEM_FI("rdma_create_qp", ENOMEM) ||
+		    rdma_create_qp(lane->id, rdma->pd, &qpa))
 			return -1;
 	}
 	lane->qp = lane->id->qp;
@@ -289,8 +292,8 @@ lane_accept(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 	uint8_t ack_timeout = RPMEMD_ACK_TIMEOUT;
 
 	lane->id = id;
-	lane->cq = ibv_create_cq(rdma->verbs, RPMEMD_CQ_SIZE, lane, rdma->cch,
-			0);
+	lane->cq = RPMEM_FI("ibv_create_cq", ENOMEM) ? NULL :
+		ibv_create_cq(rdma->verbs, RPMEMD_CQ_SIZE, lane, rdma->cch, 0);
 	if (lane->cq == NULL) {
 		RPMEMD_LOG(ERR, "lane %u: ibv_create_cq: %s", lane->index,
 			strerror(errno));
@@ -302,7 +305,8 @@ lane_accept(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 		goto err_destroy_cq;
 	}
 	/* its own page: never shares one with the heap (fork safety) */
-	lane->page = mmap(NULL, rdma->pagesz, PROT_READ | PROT_WRITE,
+	lane->page = RPMEM_FI("mmap", ENOMEM) ? MAP_FAILED :
+		mmap(NULL, rdma->pagesz, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (lane->page == MAP_FAILED) {
 		lane->page = NULL;
@@ -311,7 +315,8 @@ lane_accept(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 		goto err_destroy_qp;
 	}
 	/* least privilege: RECV buffer and send slots, nothing remote */
-	lane->mr = ibv_reg_mr(rdma->pd, lane->page, rdma->pagesz,
+	lane->mr = RPMEM_FI("ibv_reg_mr", ENOMEM) ? NULL :
+		ibv_reg_mr(rdma->pd, lane->page, rdma->pagesz,
 			IBV_ACCESS_LOCAL_WRITE);
 	if (lane->mr == NULL) {
 		RPMEMD_LOG(ERR, "lane %u: ibv_reg_mr: %s", lane->index,
@@ -320,12 +325,14 @@ lane_accept(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 	}
 	lane_prebuild(lane);
 	/* APM lanes get one too: same code path, harmless */
-	if (ibv_post_recv(lane->qp, &lane->rwr, &bad)) {
+	if (RPMEM_FI("ibv_post_recv", ENOMEM) ||
+	    ibv_post_recv(lane->qp, &lane->rwr, &bad)) {
 		RPMEMD_LOG(ERR, "lane %u: ibv_post_recv failed", lane->index);
 		goto err_dereg;
 	}
 	/* a dead client surfaces as a failed response SEND, not a hang */
-	if (rdma_set_option(id, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT,
+	if (RPMEM_FI("rdma_set_option", EINVAL) ||
+	    rdma_set_option(id, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT,
 			&ack_timeout, sizeof(ack_timeout)))
 		RPMEMD_LOG(WARN, "lane %u: rdma_set_option(ACK_TIMEOUT): %s",
 			lane->index, strerror(errno));
@@ -347,7 +354,7 @@ lane_accept(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 	lane->send_head = 0;
 	lane->armed = 0;
 	id->context = lane;
-	if (rdma_accept(id, &cp)) {
+	if (RPMEM_FI("rdma_accept", ENOMEM) || rdma_accept(id, &cp)) {
 		RPMEMD_LOG(ERR, "lane %u: rdma_accept: %s", lane->index,
 			strerror(errno));
 		goto err_dereg;
@@ -485,7 +492,8 @@ send_resp(struct rpmemd_lane *lane, const struct rpmem_gpspm_resp *resp)
 	lane->send_head = (lane->send_head + 1) % RPMEMD_SQ_DEPTH;
 	rpmem_gpspm_resp_encode(resp, slot);
 	lane->ssge.addr = (uintptr_t)slot;
-	if (ibv_post_send(lane->qp, &lane->swr, &bad)) {
+	if (RPMEM_FI("ibv_post_send", ENOMEM) ||
+	    ibv_post_send(lane->qp, &lane->swr, &bad)) {
 		RPMEMD_LOG(ERR, "lane %u: ibv_post_send failed", lane->index);
 		lane_close(lane);
 		return;
@@ -523,7 +531,8 @@ serve(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 			st = RPMEM_ST_FATAL;
 	}
 	/* re-post first: the client may send again once it has the reply */
-	if (ibv_post_recv(lane->qp, &lane->rwr, &bad)) {
+	if (RPMEM_FI("ibv_post_recv", ENOMEM) ||
+	    ibv_post_recv(lane->qp, &lane->rwr, &bad)) {
 		RPMEMD_LOG(ERR, "lane %u: ibv_post_recv failed", lane->index);
 		lane_close(lane);
 		return;
@@ -544,6 +553,9 @@ poll_lane(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane)
 	for (int i = 0; i < n; i++) {
 		if (lane->state == LANE_CLOSING)
 			continue;	/* flushed leftovers */
+		/* as if the transport gave up on this work request */
+		if (RPMEM_FI("completion", 0))
+			wc[i].status = IBV_WC_RETRY_EXC_ERR;
 		if (wc[i].status != IBV_WC_SUCCESS) {
 			RPMEMD_LOG(NOTICE, "lane %u: %s, disconnecting",
 				lane->index, ibv_wc_status_str(wc[i].status));
@@ -672,7 +684,8 @@ bind_listen(struct rpmemd_rdma *rdma, const char *addr)
 			gai_strerror(ret));
 		return RPMEM_ST_CONFIG;
 	}
-	ret = rdma_bind_addr(rdma->listen_id, ai->ai_addr);
+	ret = RPMEM_FI("rdma_bind_addr", EADDRNOTAVAIL) ? -1 :
+		rdma_bind_addr(rdma->listen_id, ai->ai_addr);
 	freeaddrinfo(ai);
 	if (ret) {
 		RPMEMD_LOG(ERR, "rdma_bind_addr(%s): %s", addr,
@@ -741,7 +754,8 @@ reg_pool(struct rpmemd_rdma *rdma)
 	size_t len = rdma->pool_size - rdma->hdr_size;
 	int err;
 
-	rdma->pool_mr = ibv_reg_mr(rdma->pd, addr, len, access);
+	rdma->pool_mr = RPMEM_FI("ibv_reg_mr", ENOMEM) ? NULL :
+		ibv_reg_mr(rdma->pd, addr, len, access);
 	if (rdma->pool_mr)
 		return 0;
 	err = errno;
@@ -823,27 +837,31 @@ rdma_setup(struct rpmemd_rdma *rdma, const struct rpmemd_rdma_attr *attr)
 {
 	int st;
 
-	rdma->evch = rdma_create_event_channel();
+	rdma->evch = RPMEM_FI("rdma_create_event_channel", EMFILE) ? NULL :
+		rdma_create_event_channel();
 	if (rdma->evch == NULL || set_nonblock(rdma->evch->fd)) {
 		RPMEMD_LOG(ERR, "rdma_create_event_channel: %s",
 			strerror(errno));
 		return RPMEM_ST_RDMA;
 	}
-	if (rdma_create_id(rdma->evch, &rdma->listen_id, NULL, RDMA_PS_TCP)) {
+	if (RPMEM_FI("rdma_create_id", ENOMEM) ||
+	    rdma_create_id(rdma->evch, &rdma->listen_id, NULL, RDMA_PS_TCP)) {
 		RPMEMD_LOG(ERR, "rdma_create_id: %s", strerror(errno));
 		return RPMEM_ST_RDMA;
 	}
 	st = bind_listen(rdma, attr->bind_addr);
 	if (st)
 		return st;
-	if (ibv_query_device(rdma->verbs, &rdma->dattr)) {
+	if (RPMEM_FI("ibv_query_device", EIO) ||
+	    ibv_query_device(rdma->verbs, &rdma->dattr)) {
 		RPMEMD_LOG(ERR, "querying %s: %s",
 			ibv_get_device_name(rdma->verbs->device),
 			strerror(errno));
 		return RPMEM_ST_RDMA;
 	}
 	rdma->nlanes = clamp_lanes(&rdma->dattr, attr->nlanes);
-	rdma->pd = ibv_alloc_pd(rdma->verbs);
+	rdma->pd = RPMEM_FI("ibv_alloc_pd", ENOMEM) ? NULL :
+		ibv_alloc_pd(rdma->verbs);
 	if (rdma->pd == NULL) {
 		RPMEMD_LOG(ERR, "ibv_alloc_pd: %s", strerror(errno));
 		return RPMEM_ST_RDMA;
@@ -851,15 +869,19 @@ rdma_setup(struct rpmemd_rdma *rdma, const struct rpmemd_rdma_attr *attr)
 	st = reg_pool(rdma);
 	if (st)
 		return st;
-	rdma->cch = ibv_create_comp_channel(rdma->verbs);
+	rdma->cch = RPMEM_FI("ibv_create_comp_channel", EMFILE) ? NULL :
+		ibv_create_comp_channel(rdma->verbs);
 	if (rdma->cch == NULL || set_nonblock(rdma->cch->fd)) {
 		RPMEMD_LOG(ERR, "ibv_create_comp_channel: %s",
 			strerror(errno));
 		return RPMEM_ST_RDMA;
 	}
-	rdma->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	rdma->lanes = calloc(rdma->nlanes, sizeof(*rdma->lanes));
-	rdma->active = calloc(rdma->nlanes, sizeof(*rdma->active));
+	rdma->wake_fd = RPMEM_FI("eventfd", EMFILE) ? -1 :
+		eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	rdma->lanes = RPMEM_FI("calloc", ENOMEM) ? NULL :
+		calloc(rdma->nlanes, sizeof(*rdma->lanes));
+	rdma->active = RPMEM_FI("calloc", ENOMEM) ? NULL :
+		calloc(rdma->nlanes, sizeof(*rdma->active));
 	if (rdma->wake_fd < 0 || rdma->lanes == NULL ||
 	    rdma->active == NULL) {
 		RPMEMD_LOG(ERR, "out of resources: %s", strerror(errno));
@@ -870,7 +892,8 @@ rdma_setup(struct rpmemd_rdma *rdma, const struct rpmemd_rdma_attr *attr)
 		rdma->lanes[i].index = i;
 	}
 	/* requests queue in the channel until rpmemd_rdma_start */
-	if (rdma_listen(rdma->listen_id, (int)rdma->nlanes)) {
+	if (RPMEM_FI("rdma_listen", EADDRINUSE) ||
+	    rdma_listen(rdma->listen_id, (int)rdma->nlanes)) {
 		RPMEMD_LOG(ERR, "rdma_listen: %s", strerror(errno));
 		return RPMEM_ST_RDMA;
 	}
@@ -895,7 +918,7 @@ rpmemd_rdma_new(const struct rpmemd_rdma_attr *attr,
 			attr->hdr_size);
 		return RPMEM_ST_CONFIG;
 	}
-	rdma = calloc(1, sizeof(*rdma));
+	rdma = RPMEM_FI("calloc", ENOMEM) ? NULL : calloc(1, sizeof(*rdma));
 	if (rdma == NULL) {
 		RPMEMD_LOG(ERR, "out of memory");
 		return RPMEM_ST_NOMEM;
@@ -943,7 +966,11 @@ rpmemd_rdma_start(struct rpmemd_rdma *rdma, uint16_t persist_method,
 	rdma->persist = persist;
 	rdma->persist_ctx = persist_ctx;
 	rdma->start_ns = now_ns();
-	ret = pthread_create(&rdma->thread, NULL, service_thread, rdma);
+	ret = RPMEM_FI_RET("pthread_create", EAGAIN);
+	if (ret == 0)
+		ret = pthread_create(&rdma->thread, NULL, service_thread,
+			rdma);
+
 	if (ret) {
 		RPMEMD_LOG(ERR, "pthread_create: %s", strerror(ret));
 		return RPMEM_ST_NOMEM;

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "ctl_server.h"
+#include "fault_inject.h"
 #include "log.h"
 #include "persist_policy.h"
 #include "pool_store.h"
@@ -46,17 +47,24 @@ struct rpmemd {
 	struct rpmemd_rdma *rdma;
 };
 
-/* rpmemd_send -- send a message; a vanished client is only logged */
-static void
+/*
+ * rpmemd_send -- send a message; -1 (logged) when it did not go out: the
+ * client then never learns the answer and the stream may be out of step,
+ * so the caller ends the session rather than wait for a next request the
+ * client, waiting for this answer until its timeout, will not send
+ */
+static int
 rpmemd_send(struct rpmemd *d, const struct rpmem_msg *m)
 {
-	if (rpmemd_ctl_send(d->out, m))
-		RPMEMD_LOG(ERR, "cannot send %s: %s",
-			rpmem_msg_type_str(m->type), strerror(errno));
+	if (rpmemd_ctl_send(d->out, m) == 0)
+		return 0;
+	RPMEMD_LOG(ERR, "cannot send %s: %s", rpmem_msg_type_str(m->type),
+		strerror(errno));
+	return -1;
 }
 
-/* rpmemd_reply -- a bodyless response to req_type, logged when failed */
-static void
+/* rpmemd_reply -- a bodyless response to req_type; -1 as rpmemd_send */
+static int
 rpmemd_reply(struct rpmemd *d, uint16_t req_type, uint32_t status,
 		const char *text)
 {
@@ -64,13 +72,15 @@ rpmemd_reply(struct rpmemd *d, uint16_t req_type, uint32_t status,
 		RPMEMD_LOG(ERR, "%s failed (%s): %s",
 			rpmem_msg_type_str(req_type), rpmem_status_str(status),
 			text ? text : "");
-	if (rpmemd_ctl_reply(d->out, req_type, status, text))
-		RPMEMD_LOG(ERR, "cannot send the %s response: %s",
-			rpmem_msg_type_str(req_type), strerror(errno));
+	if (rpmemd_ctl_reply(d->out, req_type, status, text) == 0)
+		return 0;
+	RPMEMD_LOG(ERR, "cannot send the %s response: %s",
+		rpmem_msg_type_str(req_type), strerror(errno));
+	return -1;
 }
 
-/* rpmemd_send_hello -- the daemon's first words */
-static void
+/* rpmemd_send_hello -- the daemon's first words; -1 as rpmemd_send */
+static int
 rpmemd_send_hello(struct rpmemd *d, uint32_t status, const char *text)
 {
 	struct rpmem_msg m;
@@ -82,7 +92,7 @@ rpmemd_send_hello(struct rpmemd *d, uint32_t status, const char *text)
 	m.u.hello.daemon_version = (RPMEM_MAJOR_VERSION << 16) |
 		RPMEM_MINOR_VERSION;
 	m.u.hello.max_lanes = status == RPMEM_ST_OK ? d->cfg.max_lanes : 0;
-	rpmemd_send(d, &m);
+	return rpmemd_send(d, &m);
 }
 
 /*
@@ -173,16 +183,20 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 
 	if (d->pool != NULL) {
 		/* the open pool stays served; only this request fails */
-		rpmemd_reply(d, req->type, RPMEM_ST_FATAL,
-			"a pool is already open in this session");
+		if (rpmemd_reply(d, req->type, RPMEM_ST_FATAL,
+				"a pool is already open in this session")) {
+			rpmemd_session_close(d, 0, NULL, 0);
+			return 1;
+		}
 		return RPMEMD_CONTINUE;
 	}
 
 	if (rpmemd_bind_addr(getenv("SSH_CONNECTION"), rq->rdma_addr, addr,
 			sizeof(addr))) {
-		rpmemd_reply(d, req->type, RPMEM_ST_PROTO, "no address to "
-			"listen on: SSH_CONNECTION is not set and the request "
-			"has no rdma address");
+		if (rpmemd_reply(d, req->type, RPMEM_ST_PROTO, "no address to "
+				"listen on: SSH_CONNECTION is not set and the "
+				"request has no rdma address"))
+			return 1;
 		return RPMEMD_CONTINUE;
 	}
 
@@ -201,7 +215,8 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 	if (st != RPMEM_ST_OK)
 		goto fail;
 
-	if (getrandom(rattr.secret, sizeof(rattr.secret), 0) !=
+	if (RPMEM_FI("getrandom", EAGAIN) ||
+	    getrandom(rattr.secret, sizeof(rattr.secret), 0) !=
 			(ssize_t)sizeof(rattr.secret)) {
 		st = RPMEM_ST_FATAL;
 		snprintf(msg, sizeof(msg), "getrandom: %s", strerror(errno));
@@ -275,13 +290,18 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 		rs->rkey, rs->port, rs->nlanes, rs->hdr_size,
 		(unsigned long long)rs->pool_size,
 		rpmem_persist_method_str(rs->persist_method), rs->device);
-	rpmemd_send(d, &resp);
+	if (rpmemd_send(d, &resp)) {
+		/* the client cannot know of the pool: do not leave it */
+		rpmemd_session_close(d, create, NULL, 0);
+		return 1;
+	}
 	return RPMEMD_CONTINUE;
 
 fail:
 	/* a pool created by this failed request must not stay behind */
 	rpmemd_session_close(d, create, NULL, 0);
-	rpmemd_reply(d, req->type, (uint32_t)st, msg);
+	if (rpmemd_reply(d, req->type, (uint32_t)st, msg))
+		return 1;
 	return RPMEMD_CONTINUE;
 }
 
@@ -301,7 +321,10 @@ rpmemd_req_set_attr(struct rpmemd *d, const struct rpmem_msg *req)
 	int st = rpmemd_pool_set_attr(d->pool,
 			(rq->flags & RPMEM_REQ_HAS_ATTR) ? &rq->attr : NULL,
 			msg, sizeof(msg));
-	rpmemd_reply(d, req->type, (uint32_t)st, msg);
+	if (rpmemd_reply(d, req->type, (uint32_t)st, msg)) {
+		rpmemd_session_close(d, 0, NULL, 0);
+		return 1;
+	}
 	return RPMEMD_CONTINUE;
 }
 
@@ -329,8 +352,11 @@ rpmemd_req_remove(struct rpmemd *d, const struct rpmem_msg *req)
 	RPMEMD_LOG(INFO, "REMOVE request: pool set '%s', flags 0x%x",
 		rq->pool_desc, rq->flags);
 	if (d->pool != NULL) {
-		rpmemd_reply(d, req->type, RPMEM_ST_FATAL,
-			"a pool is already open in this session");
+		if (rpmemd_reply(d, req->type, RPMEM_ST_FATAL,
+				"a pool is already open in this session")) {
+			rpmemd_session_close(d, 0, NULL, 0);
+			return 1;
+		}
 		return RPMEMD_CONTINUE;
 	}
 	int st = rpmemd_poolset_open(d->cfg.poolset_dir, rq->pool_desc, &set,
@@ -480,7 +506,8 @@ rpmemd_signals_block(void)
 	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC);
+	return RPMEM_FI("signalfd", EMFILE) ? -1 :
+		signalfd(-1, &set, SFD_CLOEXEC);
 }
 
 /* main -- configure, greet the client, serve one session */
@@ -495,8 +522,13 @@ main(int argc, char *argv[])
 	char err[RPMEM_MSG_TEXT_MAX];
 	int ret;
 
+#ifdef RPMEM_FAULT_INJECTION
+	/* RPMEMD_FAULT_INJECT*: the daemon's own sequence (fault_inject.h) */
+	rpmem_fi_init("RPMEMD");
+#endif
 	/* a vanished client must be EPIPE, not death */
 	signal(SIGPIPE, SIG_IGN);
+
 
 	d.sigfd = rpmemd_signals_block();
 	if (d.sigfd < 0) {
@@ -538,8 +570,10 @@ main(int argc, char *argv[])
 		d.cfg.poolset_dir, d.cfg.max_lanes,
 		d.cfg.persist_apm ? "yes" : "no",
 		d.cfg.persist_general ? "yes" : "no");
-	rpmemd_send_hello(&d, RPMEM_ST_OK, NULL);
-	ret = rpmemd_serve(&d);
+	/* unheard, the client would wait for a HELLO until its timeout */
+	ret = rpmemd_send_hello(&d, RPMEM_ST_OK, NULL) ? 1 :
+		rpmemd_serve(&d);
+
 
 close_log:
 	rpmemd_log_close();

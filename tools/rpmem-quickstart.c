@@ -12,7 +12,7 @@
  * each rpmem_read of that size on lane 0.  Finally reads the 1 MiB area
  * back into a separate buffer and compares it with what was persisted.
  *
- * Prints one line per measurement for tools/quickstart-vm to tabulate:
+ * Prints one line per measurement for tools/quickstart-run to tabulate:
  *   result persist|read SIZE N MEDIAN_US P99_US
  * Exit status: 0 only if everything worked and the bytes match.
  */

@@ -14,6 +14,7 @@
 
 #include "ctl_client.h"
 #include "error.h"
+#include "fault_inject.h"
 #include "ssh.h"
 
 struct rpmem_ctl {
@@ -222,7 +223,8 @@ rpmem_ctl_new(const struct rpmem_target *t, struct rpmem_ctl **ctlp)
 		errno = EINVAL;
 		return -1;
 	}
-	ctl = calloc(1, sizeof(*ctl));
+	ctl = RPMEM_FI("calloc", ENOMEM) ? NULL : calloc(1, sizeof(*ctl));
+
 	if (ctl == NULL) {
 		RPMEM_ERR_ERRNO(errno, "cannot allocate the control session");
 		return -1;

@@ -17,6 +17,7 @@
 
 #include "data_path.h"
 #include "error.h"
+#include "fault_inject.h"
 #include "lane.h"
 #include "persist.h"
 
@@ -149,12 +150,14 @@ dp_device_setup(struct rpmem_dp *dp, struct rpmem_lane *lane0,
 	struct ibv_port_attr pattr;
 	uint64_t chunk = RPMEM_DP_CHUNK_MAX;
 
-	if (ibv_query_device(verbs, &dattr)) {
+	if (RPMEM_FI("ibv_query_device", EIO) ||
+	    ibv_query_device(verbs, &dattr)) {
 		RPMEM_ERR_ERRNO(errno, "ibv_query_device(%s)",
 			ibv_get_device_name(verbs->device));
 		return -1;
 	}
-	if (ibv_query_port(verbs, lane0->id->port_num, &pattr)) {
+	if (RPMEM_FI("ibv_query_port", EIO) ||
+	    ibv_query_port(verbs, lane0->id->port_num, &pattr)) {
 		RPMEM_ERR_ERRNO(errno, "ibv_query_port(%s, %u)",
 			ibv_get_device_name(verbs->device),
 			lane0->id->port_num);
@@ -184,7 +187,8 @@ dp_device_setup(struct rpmem_dp *dp, struct rpmem_lane *lane0,
 	/* APM lanes too: rpmem_deep_persist is a request on every method */
 	cfg->gpspm = 1;
 
-	dp->pd = ibv_alloc_pd(verbs);
+	dp->pd = RPMEM_FI("ibv_alloc_pd", ENOMEM) ? NULL :
+		ibv_alloc_pd(verbs);
 	if (dp->pd == NULL) {
 		RPMEM_ERR_ERRNO(errno, "ibv_alloc_pd(%s)",
 			ibv_get_device_name(verbs->device));
@@ -222,6 +226,8 @@ dp_connect_lanes(struct rpmem_dp *dp, const struct rpmem_dp_attr *attr,
 	struct rpmem_lane_attr la;
 	unsigned i;
 	int exhausted;
+	int err;
+
 
 	memset(&cfg, 0, sizeof(cfg));
 	la.dst = dst;
@@ -261,11 +267,13 @@ dp_connect_lanes(struct rpmem_dp *dp, const struct rpmem_dp_attr *attr,
 	return 0;
 
 err_delete_lanes:
+	err = errno;	/* the failure's, not the cleanup's */
 	dp_lanes_delete(dp, i);
 	if (dp->pd) {
 		(void) ibv_dealloc_pd(dp->pd);
 		dp->pd = NULL;
 	}
+	errno = err;
 	return -1;
 }
 
@@ -284,12 +292,13 @@ rpmem_dp_new(const struct rpmem_dp_attr *attr, struct rpmem_dp **dpp,
 	(void) pthread_once(&Fork_once, dp_fork_init);
 	if (dp_resolve(attr->node, attr->port, &ai))
 		return -1;
-	dp = calloc(1, sizeof(*dp));
+	dp = RPMEM_FI("calloc", ENOMEM) ? NULL : calloc(1, sizeof(*dp));
 	if (dp == NULL) {
 		RPMEM_ERR_ERRNO(ENOMEM, "data path allocation");
 		goto err_free_ai;
 	}
-	dp->lanes = calloc(attr->nlanes, sizeof(*dp->lanes));
+	dp->lanes = RPMEM_FI("calloc", ENOMEM) ? NULL :
+		calloc(attr->nlanes, sizeof(*dp->lanes));
 	if (dp->lanes == NULL) {
 		RPMEM_ERR_ERRNO(ENOMEM, "lane table allocation");
 		goto err_free_dp;
@@ -300,8 +309,10 @@ rpmem_dp_new(const struct rpmem_dp_attr *attr, struct rpmem_dp **dpp,
 		goto err_free_lanes;
 
 	/* least privilege: a WRITE source and READ destination, no more */
-	dp->pool_mr = ibv_reg_mr(dp->pd, attr->pool_addr, attr->pool_size,
+	dp->pool_mr = RPMEM_FI("ibv_reg_mr", ENOMEM) ? NULL :
+		ibv_reg_mr(dp->pd, attr->pool_addr, attr->pool_size,
 			IBV_ACCESS_LOCAL_WRITE);
+
 	if (dp->pool_mr == NULL) {
 		err = errno;
 		RPMEM_ERR_ERRNO(err, "cannot register the local pool "

@@ -112,6 +112,11 @@ lane_cm_wait(struct rpmem_lane *lane, enum rdma_cm_event_type expected,
 	type = ev->event;
 	status = ev->status;
 	(void) rdma_ack_cm_event(ev);
+	/* the step fails as if the network had (a fresh point per event) */
+	if (type == expected && RPMEM_FI("rdma_cm event", 0)) {
+		type = RDMA_CM_EVENT_UNREACHABLE;
+		status = -EHOSTUNREACH;
+	}
 	if (type == expected)
 		return 0;
 	if (type == RDMA_CM_EVENT_REJECTED)
@@ -152,12 +157,14 @@ lane_resolve_addr(struct rpmem_lane *lane, const struct sockaddr *dst)
 				lane->index, saved);
 			return -1;
 		}
-		if (rdma_create_id(lane->evch, &lane->id, lane, RDMA_PS_TCP)) {
+		if (RPMEM_FI("rdma_create_id", ENOMEM) ||
+		    rdma_create_id(lane->evch, &lane->id, lane, RDMA_PS_TCP)) {
 			RPMEM_ERR_ERRNO(errno, "lane %u: rdma_create_id",
 				lane->index);
 			return -1;
 		}
-		if (rdma_resolve_addr(lane->id, NULL, (struct sockaddr *)dst,
+		if (RPMEM_FI("rdma_resolve_addr", EADDRNOTAVAIL) ||
+		    rdma_resolve_addr(lane->id, NULL, (struct sockaddr *)dst,
 				step)) {
 			RPMEM_ERR_ERRNO(errno, "lane %u: rdma_resolve_addr",
 				lane->index);
@@ -179,8 +186,10 @@ lane_resolve_addr(struct rpmem_lane *lane, const struct sockaddr *dst)
 	}
 
 err_destroy_id:
+	ret = errno;	/* the failure's, not the cleanup's */
 	(void) rdma_destroy_id(lane->id);
 	lane->id = NULL;
+	errno = ret;
 	return -1;
 }
 
@@ -188,7 +197,9 @@ err_destroy_id:
 int
 rpmem_lane_new(const struct rpmem_lane_attr *attr, struct rpmem_lane **lanep)
 {
-	struct rpmem_lane *lane = calloc(1, sizeof(*lane));
+	struct rpmem_lane *lane = RPMEM_FI("calloc", ENOMEM) ? NULL :
+		calloc(1, sizeof(*lane));
+	int err;
 
 	if (lane == NULL) {
 		RPMEM_ERR_ERRNO(ENOMEM, "lane %u: allocation", attr->index);
@@ -200,7 +211,8 @@ rpmem_lane_new(const struct rpmem_lane_attr *attr, struct rpmem_lane **lanep)
 	lane->secret = attr->secret;
 
 	/* its own channel: the lane's CM events never need a shared lock */
-	lane->evch = rdma_create_event_channel();
+	lane->evch = RPMEM_FI("rdma_create_event_channel", EMFILE) ? NULL :
+		rdma_create_event_channel();
 	if (lane->evch == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_create_event_channel",
 			lane->index);
@@ -212,7 +224,8 @@ rpmem_lane_new(const struct rpmem_lane_attr *attr, struct rpmem_lane **lanep)
 	}
 	if (lane_resolve_addr(lane, attr->dst))
 		goto err_destroy_channel;
-	if (rdma_resolve_route(lane->id, lane->timeout_ms)) {
+	if (RPMEM_FI("rdma_resolve_route", EHOSTUNREACH) ||
+	    rdma_resolve_route(lane->id, lane->timeout_ms)) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_resolve_route",
 			lane->index);
 		goto err_destroy_id;
@@ -224,9 +237,13 @@ rpmem_lane_new(const struct rpmem_lane_attr *attr, struct rpmem_lane **lanep)
 	return 0;
 
 err_destroy_id:
+	err = errno;	/* the failure's, not the cleanup's */
 	(void) rdma_destroy_id(lane->id);
+	errno = err;
 err_destroy_channel:
+	err = errno;
 	rdma_destroy_event_channel(lane->evch);
+	errno = err;
 err_free:
 	free(lane);
 	return -1;
@@ -292,10 +309,12 @@ lane_create_qp(struct rpmem_lane *lane, struct ibv_pd *pd, unsigned sq_depth)
 	qpa.cap.max_send_sge = 1;
 	qpa.cap.max_recv_sge = 1;
 	qpa.cap.max_inline_data = RPMEM_LANE_INLINE;
-	if (rdma_create_qp(lane->id, pd, &qpa)) {
+	if (RPMEM_FI("rdma_create_qp", ENOMEM) ||
+	    rdma_create_qp(lane->id, pd, &qpa)) {
 		/* some devices refuse any inline data: go without */
 		qpa.cap.max_inline_data = 0;
-		if (rdma_create_qp(lane->id, pd, &qpa))
+		if (RPMEM_FI("rdma_create_qp", ENOMEM) ||
+		    rdma_create_qp(lane->id, pd, &qpa))
 			return -1;
 	}
 	lane->qp = lane->id->qp;
@@ -311,7 +330,8 @@ lane_create_qp(struct rpmem_lane *lane, struct ibv_pd *pd, unsigned sq_depth)
 static void *
 lane_map(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	void *p = RPMEM_FI("mmap", ENOMEM) ? MAP_FAILED :
+		mmap(NULL, size, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
@@ -328,7 +348,8 @@ lane_check_reads(struct rpmem_lane *lane)
 	struct ibv_qp_attr qa;
 	struct ibv_qp_init_attr qia;
 
-	if (ibv_query_qp(lane->qp, &qa, IBV_QP_MAX_QP_RD_ATOMIC, &qia)) {
+	if (RPMEM_FI("ibv_query_qp", EIO) ||
+	    ibv_query_qp(lane->qp, &qa, IBV_QP_MAX_QP_RD_ATOMIC, &qia)) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: ibv_query_qp", lane->index);
 		return -1;
 	}
@@ -338,6 +359,38 @@ lane_check_reads(struct rpmem_lane *lane)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * lane_connect_undo -- release what rpmem_lane_connect got so far (the
+ * fields it has not reached are NULL), keeping the failure's errno
+ */
+static void
+lane_connect_undo(struct rpmem_lane *lane)
+{
+	int err = errno;
+
+	if (lane->bounce_mr)
+		(void) ibv_dereg_mr(lane->bounce_mr);
+	if (lane->bounce)
+		(void) munmap(lane->bounce, RPMEM_LANE_BOUNCE_SIZE);
+	if (lane->buf_mr)
+		(void) ibv_dereg_mr(lane->buf_mr);
+	if (lane->page)
+		(void) munmap(lane->page, (size_t)sysconf(_SC_PAGESIZE));
+	if (lane->qp)
+		rdma_destroy_qp(lane->id);
+	if (lane->cq)
+		(void) ibv_destroy_cq(lane->cq);
+	if (lane->cch)
+		(void) ibv_destroy_comp_channel(lane->cch);
+	lane->bounce_mr = lane->buf_mr = NULL;
+	lane->bounce = NULL;
+	lane->page = NULL;
+	lane->qp = NULL;
+	lane->cq = NULL;
+	lane->cch = NULL;
+	errno = err;
 }
 
 /* rpmem_lane_connect -- CQ, QP, buffers, rdma_connect with the secret */
@@ -355,7 +408,8 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 
 	*exhausted = 0;
 	lane->gpspm = cfg->gpspm;
-	lane->cch = ibv_create_comp_channel(verbs);
+	lane->cch = RPMEM_FI("ibv_create_comp_channel", EMFILE) ? NULL :
+		ibv_create_comp_channel(verbs);
 	if (lane->cch == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: ibv_create_comp_channel",
 			lane->index);
@@ -363,73 +417,77 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 	}
 	if (set_nonblock(lane->cch->fd)) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: fcntl", lane->index);
-		goto err_destroy_cch;
+		goto err_undo;
 	}
 	/* sq_depth + 1 CQEs: the worst case, everything flushed (lane.h) */
-	lane->cq = ibv_create_cq(verbs, (int)cfg->sq_depth + 1, lane,
+	lane->cq = RPMEM_FI("ibv_create_cq", ENOMEM) ? NULL :
+		ibv_create_cq(verbs, (int)cfg->sq_depth + 1, lane,
 			lane->cch, 0);
 	if (lane->cq == NULL) {
 		*exhausted = 1;
 		RPMEM_ERR_ERRNO(errno, "lane %u: ibv_create_cq", lane->index);
-		goto err_destroy_cch;
+		goto err_undo;
 	}
 	if (lane_create_qp(lane, pd, cfg->sq_depth)) {
 		*exhausted = 1;
 		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_create_qp", lane->index);
-		goto err_destroy_cq;
+		goto err_undo;
 	}
 	if (lane->sq_depth < 2) {
 		RPMEM_ERR_ERRNO(EINVAL, "lane %u: the device grants %u send "
 			"queue entries, 2 are needed", lane->index,
 			lane->sq_depth);
-		goto err_destroy_qp;
+		goto err_undo;
 	}
 
 	/* one page of small buffers: never shares a page with the heap */
 	lane->page = lane_map(pagesz);
 	if (lane->page == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: mmap", lane->index);
-		goto err_destroy_qp;
+		goto err_undo;
 	}
 	lane->raw = lane->page + RPMEM_LANE_RAW_OFF;
 	lane->sbuf = lane->page + RPMEM_LANE_SEND_OFF;
 	lane->rbuf = lane->page + RPMEM_LANE_RECV_OFF;
 	/* least privilege: READ landing and RECV buffers, nothing remote */
-	lane->buf_mr = ibv_reg_mr(pd, lane->page, pagesz,
-			IBV_ACCESS_LOCAL_WRITE);
+	lane->buf_mr = RPMEM_FI("ibv_reg_mr", ENOMEM) ? NULL :
+		ibv_reg_mr(pd, lane->page, pagesz, IBV_ACCESS_LOCAL_WRITE);
 	if (lane->buf_mr == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: ibv_reg_mr (lane buffers)",
 			lane->index);
-		goto err_unmap_page;
+		goto err_undo;
 	}
 	lane->bounce = lane_map(RPMEM_LANE_BOUNCE_SIZE);
 	if (lane->bounce == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: mmap", lane->index);
-		goto err_dereg_buf;
+		goto err_undo;
 	}
-	lane->bounce_mr = ibv_reg_mr(pd, lane->bounce, RPMEM_LANE_BOUNCE_SIZE,
+	lane->bounce_mr = RPMEM_FI("ibv_reg_mr", ENOMEM) ? NULL :
+		ibv_reg_mr(pd, lane->bounce, RPMEM_LANE_BOUNCE_SIZE,
 			IBV_ACCESS_LOCAL_WRITE);
 	if (lane->bounce_mr == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: ibv_reg_mr (bounce buffer)",
 			lane->index);
-		goto err_unmap_bounce;
+		goto err_undo;
 	}
 	lane->bounce_lkey = lane->bounce_mr->lkey;
 	lane_prebuild(lane);
 
 	/* the response RECV is always posted before the request can go */
-	if (lane->gpspm && ibv_post_recv(lane->qp, &lane->recv_wr, &bad_rwr)) {
+	if (lane->gpspm && (RPMEM_FI("ibv_post_recv", ENOMEM) ||
+	    ibv_post_recv(lane->qp, &lane->recv_wr, &bad_rwr))) {
 		RPMEM_ERR_ERRNO(EIO, "lane %u: ibv_post_recv", lane->index);
-		goto err_dereg_bounce;
+		goto err_undo;
 	}
 
 	/* a dead peer must surface as an error CQE within the wait bound */
-	if (rdma_set_option(lane->id, RDMA_OPTION_ID,
+	if (RPMEM_FI("rdma_set_option", EINVAL) ||
+	    rdma_set_option(lane->id, RDMA_OPTION_ID,
 			RDMA_OPTION_ID_ACK_TIMEOUT, &ack_timeout,
 			sizeof(ack_timeout))) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_set_option(ACK_TIMEOUT)",
 			lane->index);
-		goto err_dereg_bounce;
+		goto err_undo;
 	}
 
 	pd_wire.version = RPMEM_PROTO_VERSION;
@@ -444,42 +502,24 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 	cp.flow_control = 1;
 	cp.retry_count = cfg->retry_count;
 	cp.rnr_retry_count = cfg->rnr_retry_count;
-	if (rdma_connect(lane->id, &cp)) {
+	if (RPMEM_FI("rdma_connect", ENOMEM) || rdma_connect(lane->id, &cp)) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_connect", lane->index);
-		goto err_dereg_bounce;
+		goto err_undo;
 	}
 	memset(pdata, 0, sizeof(pdata));
 	memset(&pd_wire, 0, sizeof(pd_wire));
 	if (lane_cm_wait(lane, RDMA_CM_EVENT_ESTABLISHED, "connecting"))
-		goto err_dereg_bounce;
+		goto err_undo;
 	lane->connected = 1;
 	if (lane_check_reads(lane))
 		return -1;	/* connected: the caller's delete disconnects */
 	return 0;
 
-err_dereg_bounce:
-	(void) ibv_dereg_mr(lane->bounce_mr);
-	lane->bounce_mr = NULL;
-err_unmap_bounce:
-	(void) munmap(lane->bounce, RPMEM_LANE_BOUNCE_SIZE);
-	lane->bounce = NULL;
-err_dereg_buf:
-	(void) ibv_dereg_mr(lane->buf_mr);
-	lane->buf_mr = NULL;
-err_unmap_page:
-	(void) munmap(lane->page, pagesz);
-	lane->page = NULL;
-err_destroy_qp:
-	rdma_destroy_qp(lane->id);
-	lane->qp = NULL;
-err_destroy_cq:
-	(void) ibv_destroy_cq(lane->cq);
-	lane->cq = NULL;
-err_destroy_cch:
-	(void) ibv_destroy_comp_channel(lane->cch);
-	lane->cch = NULL;
+err_undo:
+	lane_connect_undo(lane);
 	return -1;
 }
+
 
 /* lane_kill -- the QP is unusable: remember why, tell the peer */
 static int
@@ -541,7 +581,8 @@ lane_recv(struct rpmem_lane *lane, const struct ibv_wc *wc)
 	lane->resp_bad = rpmem_gpspm_resp_decode(lane->rbuf, wc->byte_len,
 			&lane->resp) != 0;
 	lane->resp_pending = 0;
-	if (ibv_post_recv(lane->qp, &lane->recv_wr, &bad)) {
+	if (RPMEM_FI("ibv_post_recv", ENOMEM) ||
+	    ibv_post_recv(lane->qp, &lane->recv_wr, &bad)) {
 		RPMEM_ERR_ERRNO(EIO, "lane %u: ibv_post_recv", lane->index);
 		return lane_kill(lane, EIO);
 	}
@@ -560,8 +601,12 @@ lane_poll(struct rpmem_lane *lane)
 		return lane_kill(lane, EIO);
 	}
 	for (int i = 0; i < n; i++) {
+		/* as if the transport gave up on this work request */
+		if (RPMEM_FI("completion", 0))
+			wc[i].status = IBV_WC_RETRY_EXC_ERR;
 		if (wc[i].status != IBV_WC_SUCCESS)
 			return lane_wc_failed(lane, &wc[i]);
+
 		if (wc[i].opcode == IBV_WC_RECV) {
 			if (lane_recv(lane, &wc[i]))
 				return -1;
@@ -699,11 +744,14 @@ rpmem_lane_post_failed(struct rpmem_lane *lane, int ret)
 void
 rpmem_lane_disconnect(struct rpmem_lane *lane)
 {
+	int err = errno;	/* runs on error paths: keep theirs */
+
 	if (!lane->connected || lane->disconnecting)
 		return;
 	lane->disconnecting = 1;
 	/* moves the QP to the error state, then sends a DREQ */
 	(void) rdma_disconnect(lane->id);
+	errno = err;
 }
 
 /* rpmem_lane_wait_disconnected -- bounded wait for DISCONNECTED */
@@ -711,6 +759,7 @@ void
 rpmem_lane_wait_disconnected(struct rpmem_lane *lane, uint64_t deadline_ms)
 {
 	struct rdma_cm_event *ev;
+	int err = errno;	/* runs on error paths: keep theirs */
 
 	/* a dead lane's peer does not answer a DREQ: do not wait for it */
 	if (!lane->connected || lane->err)
@@ -724,10 +773,11 @@ rpmem_lane_wait_disconnected(struct rpmem_lane *lane, uint64_t deadline_ms)
 		}
 		int ms = ms_left(deadline_ms * 1000000ull);
 		if (ms == 0)
-			return;	/* a dead peer: destroying anyway is safe */
+			break;	/* a dead peer: destroying anyway is safe */
 		struct pollfd pfd = { .fd = lane->evch->fd, .events = POLLIN };
 		(void) poll(&pfd, 1, ms);
 	}
+	errno = err;
 }
 
 /* rpmem_lane_delete -- destroy everything the lane owns */
@@ -735,6 +785,7 @@ void
 rpmem_lane_delete(struct rpmem_lane **lanep)
 {
 	struct rpmem_lane *lane = *lanep;
+	int err = errno;	/* runs on error paths: keep theirs */
 
 	if (lane == NULL)
 		return;
@@ -756,4 +807,6 @@ rpmem_lane_delete(struct rpmem_lane **lanep)
 	rdma_destroy_event_channel(lane->evch);
 	free(lane);
 	*lanep = NULL;
+	errno = err;
 }
+

@@ -32,7 +32,9 @@
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
+#include "fault_inject.h"
 #include "rpmem_proto.h"
+
 
 /* SQ slots per lane: a persist needs 2 (WRITE + READ/SEND) */
 #define RPMEM_LANE_SQ_DEPTH 8
@@ -198,7 +200,10 @@ rpmem_lane_post(struct rpmem_lane *lane, struct ibv_send_wr *first,
 	last->next = NULL;
 	last->send_flags |= IBV_SEND_SIGNALED;
 	last->wr_id = k;
-	ret = ibv_post_send(lane->qp, first, &bad);
+	ret = RPMEM_FI_RET("ibv_post_send", ENOMEM);
+	if (ret == 0)
+		ret = ibv_post_send(lane->qp, first, &bad);
+
 	if (ret)
 		return rpmem_lane_post_failed(lane, ret);
 	lane->sq_used += k;

@@ -41,6 +41,7 @@
 #include "ctl_client.h"
 #include "data_path.h"
 #include "error.h"
+#include "fault_inject.h"
 #include "pool.h"
 #include "rpmem_proto.h"
 #include "target.h"
@@ -224,7 +225,8 @@ resolve(const char *host, char addr[RPMEM_ADDR_MAX])
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	ret = getaddrinfo(host, NULL, &hints, &res);
+	ret = RPMEM_FI("getaddrinfo", EAGAIN) ? EAI_SYSTEM :
+		getaddrinfo(host, NULL, &hints, &res);
 	if (ret == EAI_SYSTEM) {
 		RPMEM_ERR_ERRNO(errno, "cannot resolve host '%s'", host);
 		return -1;
@@ -328,8 +330,9 @@ pool_connect(int create, const char *target, const char *pool_set_name,
 		return NULL;
 	max = env_max_nlanes();
 
-	rpp = calloc(1, sizeof(*rpp));
+	rpp = RPMEM_FI("calloc", ENOMEM) ? NULL : calloc(1, sizeof(*rpp));
 	if (rpp == NULL) {
+
 		RPMEM_ERR_ERRNO(errno, "%s: cannot allocate the pool", func);
 		return NULL;
 	}

@@ -28,12 +28,14 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fault_inject.h"
 #include "ssh.h"
 
 extern char **environ;
 
 #define STDERR_KEEP 1024	/* tail of the remote stderr kept */
 #define KILL_WAIT_MS 1000	/* SIGTERM -> SIGKILL */
+#define SILENT_GRACE_MS 500	/* close grace after a receive timed out */
 
 struct rpmem_ssh {
 	pid_t pid;
@@ -41,6 +43,7 @@ struct rpmem_ssh {
 	int fd_out;		/* our end of the child's stdout */
 	int fd_err;		/* our end of the child's stderr */
 	bool err_eof;
+	bool silent;		/* a receive timed out: the daemon is stuck */
 	size_t err_len;
 	char err_buf[STDERR_KEEP];
 };
@@ -100,7 +103,8 @@ socketpair_cloexec(int *ours, int *theirs)
 {
 	int sv[2];
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+	if (RPMEM_FI("socketpair", EMFILE) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return -1;
 	if (fd_above_stdio(&sv[1])) {
 		int err = errno;
@@ -168,7 +172,9 @@ spawn(pid_t *pid, const char *prog, char *const argv[], int cin, int cout,
 			POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)))
 		goto err_attr_destroy;
 
-	ret = posix_spawnp(pid, prog, &fa, &attr, argv, environ);
+	ret = RPMEM_FI_RET("posix_spawnp", EAGAIN);
+	if (ret == 0)
+		ret = posix_spawnp(pid, prog, &fa, &attr, argv, environ);
 
 err_attr_destroy:
 	posix_spawnattr_destroy(&attr);
@@ -223,7 +229,7 @@ rpmem_ssh_open(const struct rpmem_target *t, struct rpmem_ssh **out)
 	argv[n++] = (char *)cmd;
 	argv[n] = NULL;
 
-	ssh = calloc(1, sizeof(*ssh));
+	ssh = RPMEM_FI("calloc", ENOMEM) ? NULL : calloc(1, sizeof(*ssh));
 	if (ssh == NULL) {
 		RPMEM_ERR_ERRNO(errno, "ssh: cannot allocate");
 		return -1;
@@ -266,7 +272,8 @@ rpmem_ssh_send(struct rpmem_ssh *ssh, const void *buf, size_t len)
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = send(ssh->fd_in, p, len, MSG_NOSIGNAL);
+		ssize_t n = RPMEM_FI("send", EPIPE) ? -1 :
+			send(ssh->fd_in, p, len, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -354,6 +361,7 @@ rpmem_ssh_recv(struct rpmem_ssh *ssh, void *buf, size_t len, int timeout_ms)
 		if (ret == 0) {
 			rpmem_err_set("no response from rpmemd within %d ms",
 				timeout_ms);
+			ssh->silent = true;
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -362,7 +370,9 @@ rpmem_ssh_recv(struct rpmem_ssh *ssh, void *buf, size_t len, int timeout_ms)
 		if (!pfd[0].revents)
 			continue;
 
-		n = recv(ssh->fd_out, p, len, MSG_DONTWAIT);
+		n = RPMEM_FI("recv", ECONNRESET) ? -1 :
+			recv(ssh->fd_out, p, len, MSG_DONTWAIT);
+
 		if (n < 0 && (errno == EINTR || errno == EAGAIN ||
 				errno == EWOULDBLOCK))
 			continue;
@@ -483,17 +493,28 @@ rpmem_ssh_close(struct rpmem_ssh *ssh, int *exit_status)
 	close_pair(&ssh->fd_out, NULL);
 	close_pair(&ssh->fd_err, NULL);
 
-	/* pid > 0 always (posix_spawn); never a group, never -1 */
-	if (ssh->pid > 0 && !reap(ssh->pid, RPMEM_SSH_CLOSE_TIMEOUT_MS,
-			&status)) {
+	/*
+	 * pid > 0 always (posix_spawn); never a group, never -1.  A daemon
+	 * that already let a request time out gets a short grace only (time
+	 * to notice end of file if it was merely slow): the full one would
+	 * add RPMEM_SSH_CLOSE_TIMEOUT_MS to a caller that already waited.
+	 */
+	if (ssh->pid > 0 && !reap(ssh->pid, ssh->silent ? SILENT_GRACE_MS :
+			RPMEM_SSH_CLOSE_TIMEOUT_MS, &status)) {
 		/* still our unreaped child, so the pid cannot be reused */
 		kill(ssh->pid, SIGTERM);
 		killed = 1;
 		if (!reap(ssh->pid, KILL_WAIT_MS, &status)) {
 			kill(ssh->pid, SIGKILL);
-			while (waitpid(ssh->pid, &status, 0) < 0 &&
-			    errno == EINTR)
-				;
+			/*
+			 * bounded too: a child in uninterruptible sleep (a
+			 * daemon run locally, stuck in the kernel's RDMA
+			 * teardown) ignores even SIGKILL for as long as the
+			 * kernel likes.  It is left unreaped: a later
+			 * waitpid on a recycled pid could steal one of the
+			 * application's own children.
+			 */
+			(void) reap(ssh->pid, KILL_WAIT_MS, &status);
 		}
 	}
 	if (exit_status != NULL) {

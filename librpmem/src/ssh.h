@@ -60,8 +60,9 @@ size_t rpmem_ssh_stderr(struct rpmem_ssh *ssh, char *buf, size_t len);
 /*
  * rpmem_ssh_close -- shut our ends down (the daemon reads end of file),
  * reap the child and free ssh (NULL: no-op).  Waits at most
- * RPMEM_SSH_CLOSE_TIMEOUT_MS, then sends SIGTERM and, a second later,
- * SIGKILL to that one child (never a group).  *exit_status (optional):
+ * RPMEM_SSH_CLOSE_TIMEOUT_MS (half a second after a receive timed out),
+ * then sends SIGTERM and, a second later, SIGKILL to that one child (never
+ * a group), and waits one more second at most.  *exit_status (optional):
  * the exit code, 128 + signal, or -1 when someone else reaped the child.
  * Returns 0, or -1 with ETIMEDOUT when the child had to be killed; it
  * never touches the error message (it runs on error paths).

@@ -10,10 +10,10 @@
  * what it must hold (catching stray writes too); the GPSPM flush callback
  * records each call so the test proves it ran with the right range.
  *
- * usage: dp_test [--lat] [--linkdown]
+ * usage: dp_test [--lat] [--linkdown RIG_LINK]
  *   --lat       only the latency table
- *   --linkdown  also the dead-link test: takes the target's veth down
- *               (root, inside the VM, last: rxe stays broken afterwards)
+ *   --linkdown  also the dead-link test, last: RIG_LINK (test/rdma/rig-link)
+ *               takes the target's veth down for good (reboot the VM)
  * Prints "ok"/"not ok" lines and exits 1 on any failure.
  */
 #define _GNU_SOURCE
@@ -800,29 +800,18 @@ kill_daemon(struct daemon *d)
 	rpmemd_rdma_delete(&d->rdma);
 }
 
-/* link_down -- the target's link disappears: no DREQ, no ACKs */
+/* link_down -- RigLink (test/rdma/rig-link) down */
+static const char *RigLink;
+
 static void
 link_down(struct daemon *d)
 {
+	char cmd[4096];
+
 	(void) d;
-	if (system("ip link set vb down"))
-		printf("# ip link set vb down failed\n");
-}
-
-/* link_up -- restore the link and the rig's policy route */
-static void
-link_up(void)
-{
-	const char *ini = getenv("RPMEM_TEST_INITIATOR_ADDR");
-	char cmd[256];
-
-	if (system("ip link set vb up"))
-		printf("# ip link set vb up failed\n");
-	snprintf(cmd, sizeof(cmd), "ip route replace %s dev vb src %s "
-		"table 102", ini, Target);
+	snprintf(cmd, sizeof(cmd), "%s down", RigLink);
 	if (system(cmd))
 		printf("# %s failed\n", cmd);
-	sleep(1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -917,13 +906,13 @@ out:
 int
 main(int argc, char *argv[])
 {
-	int lat_only = 0, linkdown = 0;
+	int lat_only = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--lat") == 0)
 			lat_only = 1;
-		else if (strcmp(argv[i], "--linkdown") == 0)
-			linkdown = 1;
+		else if (strcmp(argv[i], "--linkdown") == 0 && i + 1 < argc)
+			RigLink = argv[++i];
 	}
 	Target = getenv("RPMEM_TEST_TARGET_ADDR");
 	if (Target == NULL || *Target == '\0') {
@@ -953,15 +942,10 @@ main(int argc, char *argv[])
 	}
 	test_latency(RPMEM_PM_APM);
 	test_latency(RPMEM_PM_GPSPM);
-	/*
-	 * Last and opt-in: on the 6.1 kernel rxe does not recover from its
-	 * link going down under traffic; later connections in the same VM
-	 * boot fail.
-	 */
-	if (linkdown) {
+	/* opt-in: the API-level network-loss test is fault_test's link_down */
+	if (RigLink != NULL) {
 		run_dead_peer(RPMEM_PM_APM, "target link down", 3000,
 			link_down);
-		link_up();
 	}
 	printf("# %d checks, %d failures\n", Checks, Failures);
 	return Failures ? 1 : 0;
