@@ -64,9 +64,10 @@
 #define TIME_CAP_SAMPLES ((size_t)1 << 22)	/* per thread, --time */
 #define RESOLVE_MS 2000
 
-enum op { OP_PERSIST, OP_READ, OP_MAX };
+enum op { OP_PERSIST, OP_READ, OP_FLUSH, OP_MAX };
 enum pattern { PAT_SEQ, PAT_RAND, PAT_MAX };
-static const char *const Op_name[OP_MAX] = { "persist", "read" };
+static const char *const Op_name[OP_MAX] = { "persist", "read", "flush" };
+#define DEF_DRAIN_EVERY 16
 static const char *const Pat_name[PAT_MAX] = { "seq", "rand" };
 
 /* one measured point */
@@ -98,6 +99,7 @@ static struct {
 	int pats[PAT_MAX];
 	uint64_t iters;
 	uint64_t warmup;
+	uint64_t drain_every;	/* flush: rpmem_drain after every N */
 	double time_s;		/* > 0: time budget per point */
 	uint64_t max_mib;
 	const char *csv, *json, *plot;
@@ -271,7 +273,7 @@ one_op(const char *what, char *tok)
 			return;
 		}
 	}
-	die("%s: unknown operation '%s' (persist, read)", what, tok);
+	die("%s: unknown operation '%s' (persist, read, flush)", what, tok);
 }
 
 static void
@@ -301,7 +303,10 @@ usage(FILE *f)
 "  --sizes LIST       transfer sizes (default 8,16,64,256,1K,4K,16K,64K,\n"
 "                     256K,1M)\n"
 "  --lanes LIST       lane counts, one thread per lane (default 1,2,4,8)\n"
-"  --ops LIST         persist,read (default both)\n"
+"  --ops LIST         persist,read,flush (default persist,read); flush:\n"
+"                     rpmem_flush, and rpmem_drain after every\n"
+"                     --drain-every N of them (default %d), timed with\n"
+"                     the flush that precedes it\n"
 "  --pattern LIST     seq,rand offsets (default both)\n"
 "  --iters N          timed operations per lane per point (default %d)\n"
 "  --max-mib N        ... but at most N MiB per lane per point, at least\n"
@@ -319,7 +324,8 @@ usage(FILE *f)
 "  --quiet            no table, no progress\n"
 "environment: RPMEM_SSH, RPMEM_CMD, RPMEM_SPIN_US, RPMEM_MAX_NLANES, ...\n"
 "(librpmem(7)); latencies in microseconds, throughput in MiB/s (2^20).\n",
-		DEF_ITERS, MIN_ITERS, DEF_MAX_MIB, DEF_WARMUP);
+		DEF_DRAIN_EVERY, DEF_ITERS, MIN_ITERS, DEF_MAX_MIB,
+		DEF_WARMUP);
 }
 
 static void
@@ -327,7 +333,8 @@ parse_args(int argc, char *argv[])
 {
 	enum { O_OPEN = 256, O_REMOVE, O_POOL_SIZE, O_SIZES, O_LANES, O_OPS,
 		O_PATTERN, O_ITERS, O_MAX_MIB, O_TIME, O_WARMUP, O_READ_INTO,
-		O_VERIFY, O_CSV, O_JSON, O_PLOT, O_SEED, O_QUIET, O_HELP };
+		O_VERIFY, O_CSV, O_JSON, O_PLOT, O_SEED, O_QUIET, O_HELP,
+		O_DRAIN_EVERY };
 	static const struct option lo[] = {
 		{ "open", no_argument, NULL, O_OPEN },
 		{ "remove", no_argument, NULL, O_REMOVE },
@@ -340,6 +347,7 @@ parse_args(int argc, char *argv[])
 		{ "max-mib", required_argument, NULL, O_MAX_MIB },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "drain-every", required_argument, NULL, O_DRAIN_EVERY },
 		{ "read-into", required_argument, NULL, O_READ_INTO },
 		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "csv", required_argument, NULL, O_CSV },
@@ -356,6 +364,7 @@ parse_args(int argc, char *argv[])
 	Opt.pool_size = DEF_POOL_SIZE;
 	Opt.iters = DEF_ITERS;
 	Opt.warmup = DEF_WARMUP;
+	Opt.drain_every = DEF_DRAIN_EVERY;
 	Opt.max_mib = DEF_MAX_MIB;
 	Opt.seed = 0x2545f4914f6cdd1dull;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -391,6 +400,11 @@ parse_args(int argc, char *argv[])
 		case O_WARMUP:
 			if (parse_u64(optarg, &Opt.warmup))
 				die("--warmup: invalid count '%s'", optarg);
+			break;
+		case O_DRAIN_EVERY:
+			if (parse_u64(optarg, &Opt.drain_every) ||
+			    Opt.drain_every < 1 || Opt.drain_every > MAX_ITERS)
+				die("--drain-every: invalid count '%s'", optarg);
 			break;
 		case O_READ_INTO:
 			if (strcmp(optarg, "pool") == 0)
@@ -433,7 +447,7 @@ parse_args(int argc, char *argv[])
 		for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
 			Opt.lanes[Opt.nlanes++] = def[i];
 	}
-	if (!Opt.ops[OP_PERSIST] && !Opt.ops[OP_READ])
+	if (!Opt.ops[OP_PERSIST] && !Opt.ops[OP_READ] && !Opt.ops[OP_FLUSH])
 		Opt.ops[OP_PERSIST] = Opt.ops[OP_READ] = 1;
 	if (!Opt.pats[PAT_SEQ] && !Opt.pats[PAT_RAND])
 		Opt.pats[PAT_SEQ] = Opt.pats[PAT_RAND] = 1;
@@ -573,11 +587,16 @@ worker(void *arg)
 		uint64_t t = now_ns();
 		int ret;
 
-		if (Run.op == OP_PERSIST)
+		if (Run.op == OP_PERSIST) {
 			ret = rpmem_persist(Run.rpp, off, size, w->lane);
-		else
+		} else if (Run.op == OP_FLUSH) {
+			ret = rpmem_flush(Run.rpp, off, size, w->lane, 0);
+			if (ret == 0 && (k + 1) % Opt.drain_every == 0)
+				ret = rpmem_drain(Run.rpp, w->lane, 0);
+		} else {
 			ret = rpmem_read(Run.rpp, Opt.read_into_pool ?
 				Run.pool + off : w->rbuf, off, size, w->lane);
+		}
 		t = now_ns() - t;
 		if (ret) {
 			w->failed = 1;
@@ -594,6 +613,13 @@ worker(void *arg)
 	if (!started)
 		pthread_barrier_wait(&Run.start);
 	w->t_end = now_ns();
+	/* flushes of a partial batch: durable before the next point */
+	if (Run.op == OP_FLUSH && !w->failed &&
+	    rpmem_drain(Run.rpp, w->lane, 0)) {
+		w->failed = 1;
+		snprintf(w->msg, sizeof(w->msg), "lane %u: rpmem_drain: %s",
+			w->lane, rpmem_errormsg());
+	}
 	return NULL;
 }
 
@@ -889,12 +915,13 @@ write_json(const struct header *h)
 /*
  * write_plot -- two panels through gnuplot: p50/p99 latency vs size at the
  * smallest lane count, and throughput vs lanes per size (persist if it was
- * measured, else read); the first pattern measured only
+ * measured, else flush, else read); the first pattern measured only
  */
 static void
 write_plot(const struct header *h)
 {
-	enum op top = Opt.ops[OP_PERSIST] ? OP_PERSIST : OP_READ;
+	enum op top = Opt.ops[OP_PERSIST] ? OP_PERSIST :
+		Opt.ops[OP_FLUSH] ? OP_FLUSH : OP_READ;
 	enum pattern pat = Opt.pats[PAT_SEQ] ? PAT_SEQ : PAT_RAND;
 	unsigned minl = UINT32_MAX;
 	char b[32];

@@ -255,6 +255,11 @@ t_flush(void)
 		now_flush(rpp, 3 * MiB + 140 * KiB, 1, 0, 0) == 0 &&
 		rpmem_persist(rpp, HDR, 8, 0, 0) == 0 &&
 		rpmem_drain(rpp, 0, 0) == 0, "flush, persist, drain");
+	/* ... and a read on a lane whose flushes await their drain */
+	expect(now_flush(rpp, 3 * MiB + 160 * KiB, 512, 1, 0) == 0 &&
+		now_flush(rpp, 3 * MiB + 170 * KiB, 3, 1, 0) == 0 &&
+		read_cmp(rpp, 3 * MiB + 160 * KiB, 12 * KiB, 1) &&
+		rpmem_drain(rpp, 1, 0) == 0, "flush, read back, drain");
 
 	expect(rpmem_close(rpp) == 0, "rpmem_close");
 	buf = map(POOL_SIZE);
