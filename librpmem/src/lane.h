@@ -10,23 +10,16 @@
  *
  * SQ accounting invariant (what keeps ibv_post_send from ever failing with
  * ENOMEM and the CQ from overflowing):
- *   - every ibv_post_send() posts a chain of k <= sq_depth WRs; all but
- *     the last are unsignaled with wr_id = 0;
- *   - a signaled last WR carries wr_id = k + sq_unsig and zeroes sq_unsig:
- *     an RC send queue completes in order, so its completion proves every
- *     WR before it retired, the unsignaled chains posted since the last
- *     signaled WR included;
- *   - a chain may end unsignaled (rpmem_lane_post_lazy: flushes) only while
- *     it leaves room for the largest chain of any path, sq_depth / 2 + 1
- *     WRs; then sq_unsig += k.  So whenever a post must wait for room, the
- *     last WR posted was signaled and that wait can end;
+ *   - every ibv_post_send() posts a chain of k <= sq_depth WRs whose LAST
+ *     WR is signaled and carries wr_id = k; the others are unsignaled with
+ *     wr_id = 0;
  *   - before posting, the caller waits until sq_used + k <= sq_depth;
  *   - sq_used += k at post, and a successful completion subtracts its
- *     wr_id.
- * Hence sq_used is exactly the number of occupied SQ slots, and sq_unsig of
- * them wait for the next signaled WR.  The CQ holds at most one CQE per
- * chain plus the one RECV; after an error every posted WR may be flushed
- * with its own CQE: sq_depth + 1 entries, which is its size.
+ *     wr_id: an RC send queue completes in order, so the signaled WR
+ *     completing proves the k - 1 unsignaled WRs before it are retired.
+ * Hence sq_used is exactly the number of occupied SQ slots.  The CQ holds at
+ * most one CQE per chain plus the one RECV; after an error every posted WR
+ * may be flushed with its own CQE: sq_depth + 1 entries, which is its size.
  */
 #ifndef RPMEM_LANE_H
 #define RPMEM_LANE_H 1
@@ -42,11 +35,8 @@
 #include "fault_inject.h"
 #include "rpmem_proto.h"
 
-/*
- * SQ slots per lane: a persist needs 2 (WRITE + READ/SEND); the rest lets
- * rpmem_flush post a batch of small WRITEs without waiting for any
- */
-#define RPMEM_LANE_SQ_DEPTH 32
+/* SQ slots per lane: a persist needs 2 (WRITE + READ/SEND) */
+#define RPMEM_LANE_SQ_DEPTH 8
 /* inline data asked for; the device may grant more or (retry) none */
 #define RPMEM_LANE_INLINE 64
 /* one address resolution attempt (see lane_resolve_addr) */
@@ -83,7 +73,6 @@ struct rpmem_lane {
 	struct ibv_cq *cq;
 	unsigned sq_depth;	/* max_send_wr granted */
 	unsigned sq_used;	/* occupied SQ slots (see the invariant) */
-	unsigned sq_unsig;	/* ... of them behind no signaled WR yet */
 	unsigned resp_pending;	/* GPSPM responses still expected: 0/1 */
 	int resp_bad;		/* the last response did not decode */
 	uint32_t seq;		/* last GPSPM request sent */
@@ -190,13 +179,9 @@ rpmem_lane_ready(struct rpmem_lane *lane)
 {
 	if (lane->err)
 		return rpmem_lane_fail_msg(lane);
-	/*
-	 * a timed-out operation left WRs behind: drain them first (unsignaled
-	 * flushes cannot complete on their own; the next signaled WR retires
-	 * them, and their room is kept free: see the invariant)
-	 */
-	if (lane->sq_used > lane->sq_unsig || lane->resp_pending)
-		return rpmem_lane_wait(lane, lane->sq_unsig);
+	/* a timed-out operation left WRs behind: drain them first */
+	if (lane->sq_used || lane->resp_pending)
+		return rpmem_lane_wait(lane, 0);
 	return 0;
 }
 
@@ -216,42 +201,14 @@ rpmem_lane_post(struct rpmem_lane *lane, struct ibv_send_wr *first,
 		return -1;
 	last->next = NULL;
 	last->send_flags |= IBV_SEND_SIGNALED;
-	last->wr_id = k + lane->sq_unsig;
+	last->wr_id = k;
 	ret = RPMEM_FI_RET("ibv_post_send", ENOMEM);
 	if (ret == 0)
 		ret = ibv_post_send(lane->qp, first, &bad);
+
 	if (ret)
 		return rpmem_lane_post_failed(lane, ret);
 	lane->sq_used += k;
-	lane->sq_unsig = 0;
-	return 0;
-}
-
-/*
- * rpmem_lane_post_lazy -- post the chain first..last (k WRs) without a
- * completion while the SQ keeps room for any chain after it (the
- * invariant); else as rpmem_lane_post.  Its WRs retire with the next
- * signaled WR of the lane: one CQE per several flushes instead of one each.
- */
-static inline int
-rpmem_lane_post_lazy(struct rpmem_lane *lane, struct ibv_send_wr *first,
-		struct ibv_send_wr *last, unsigned k)
-{
-	struct ibv_send_wr *bad;
-	int ret;
-
-	if (lane->sq_used + k + lane->sq_depth / 2 + 1 > lane->sq_depth)
-		return rpmem_lane_post(lane, first, last, k);
-	last->next = NULL;
-	last->send_flags &= ~(unsigned)IBV_SEND_SIGNALED;
-	last->wr_id = 0;
-	ret = RPMEM_FI_RET("ibv_post_send", ENOMEM);
-	if (ret == 0)
-		ret = ibv_post_send(lane->qp, first, &bad);
-	if (ret)
-		return rpmem_lane_post_failed(lane, ret);
-	lane->sq_used += k;
-	lane->sq_unsig += k;
 	return 0;
 }
 

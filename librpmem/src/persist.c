@@ -23,8 +23,8 @@ min_sz(size_t a, size_t b)
 /*
  * post_writes -- post the WRITEs of local/remote [offset, offset+length)
  * followed by tail (the READ or SEND), all but the tail unsignaled except
- * the last WR of an intermediate chain; tail NULL (flush): the last chain
- * goes lazily (rpmem_lane_post_lazy), to be retired by a later signaled WR
+ * the last WR of an intermediate chain; tail NULL (flush): the last WRITE
+ * ends the chain signaled
  */
 static inline int
 post_writes(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
@@ -56,7 +56,7 @@ post_writes(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 			length -= len;
 		}
 		if (length == 0 && tail == NULL)
-			return rpmem_lane_post_lazy(lane, &lane->wr[0],
+			return rpmem_lane_post(lane, &lane->wr[0],
 				&lane->wr[k - 1], k);
 		if (length == 0) {
 			/* last chain: k <= batch, so k + 1 <= sq_depth */
@@ -187,9 +187,8 @@ rpmem_flush_post(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 	if (lane->err)
 		return rpmem_lane_fail_msg(lane);
 	/*
-	 * No wait: the WRITEs go lazily while the SQ has room (lane.h's
-	 * invariant), so a batch of small flushes costs one CQE in several
-	 * and the drain's READ or PERSIST retires the rest.
+	 * Each chain ends signaled, so a full SQ always has a completion to
+	 * wait for (rpmem_lane_post waits for room, never for the rest).
 	 */
 	if (post_writes(t, lane, offset, length, NULL))
 		return -1;
