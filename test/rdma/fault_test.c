@@ -688,8 +688,15 @@ t_target(int sig)
 	}
 	expect(allok, "%s: every lane's call fails with ECONNRESET or "
 		"ETIMEDOUT and a message, and so does the next one", name);
-	/* a hang bound: the timeout plus slack for sanitizers and TCG */
-	bound = TARGET_TIMEOUT_MS + 5000;
+	/*
+	 * a hang bound: the timeout plus slack for sanitizers and TCG.  Not
+	 * after a link loss on rxe: its ibv_post_send runs the requester in
+	 * the caller's context, and with the link down on 6.1 one post was
+	 * seen blocked in the kernel for 45 s (the call then failed with the
+	 * retry error, without ever reaching our timed wait).  There only
+	 * "no hang" is checked: 60 s.
+	 */
+	bound = sig == 0 ? 60000 : TARGET_TIMEOUT_MS + 5000;
 	if (worst > bound || worst_next > bound)
 		detail("%.0f / %.0f ms", worst, worst_next);
 	expect(worst <= bound && worst_next <= bound, "%s: longest failing "
