@@ -259,21 +259,6 @@ setup(const char *ssh)
 	cmd_set(Conf);
 }
 
-/* dump_log -- rpmemd's log, after a failure */
-static void
-dump_log(void)
-{
-	char line[1024];
-	FILE *f = fopen(Log, "r");
-
-	if (f == NULL)
-		return;
-	printf("# --- rpmemd log (%s) ---\n", Log);
-	while (fgets(line, sizeof(line), f) != NULL)
-		printf("# %s", line);
-	fclose(f);
-}
-
 /* ------------------------------------------------------------------ */
 /* client side */
 
@@ -1452,7 +1437,7 @@ main(int argc, char *argv[])
 	RUN(t_dead_peer());
 
 	if (Failures)
-		dump_log();
+		dump_log(Log);
 	rm_rf(Tmp);
 	printf("# %s: %d checks, %d failed\n", Method, Num, Failures);
 	return Failures ? 1 : 0;

@@ -204,20 +204,6 @@ setup(const char *ssh)
 	setenv("RPMEM_CMD", Cmd, 1);
 }
 
-static void
-dump_log(void)
-{
-	char line[1024];
-	FILE *f = fopen(Log, "r");
-
-	if (f == NULL)
-		return;
-	printf("# --- rpmemd log (%s) ---\n", Log);
-	while (fgets(line, sizeof(line), f) != NULL)
-		printf("# %s", line);
-	fclose(f);
-}
-
 /* log_count -- lines of rpmemd's log that contain s */
 static int
 log_count(const char *s)
@@ -1395,7 +1381,7 @@ main(int argc, char *argv[])
 	RUN(t_link_down());	/* last: the link stays down */
 
 	if (Failures)
-		dump_log();
+		dump_log(Log);
 	(void) nftw(Tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	printf("# %s: %d checks, %d failed\n", Method, Num, Failures);
 	return Failures ? 1 : 0;

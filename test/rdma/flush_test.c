@@ -69,21 +69,6 @@ same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
 	return 0;
 }
 
-/* dump_log -- rpmemd's log, after a failure */
-static void
-dump_log(void)
-{
-	char line[1024];
-	FILE *f = fopen(Log, "r");
-
-	if (f == NULL)
-		return;
-	printf("# --- rpmemd log (%s) ---\n", Log);
-	while (fgets(line, sizeof(line), f) != NULL)
-		printf("# %s", line);
-	fclose(f);
-}
-
 /* setup -- temp dir, config, pool-set file, environment of the transport */
 static void
 setup(const char *ssh)
@@ -306,7 +291,7 @@ main(int argc, char *argv[])
 	expect(rpmem_check_version(1, 2) == NULL, "rpmem_check_version(1, 2)");
 	t_flush();
 	if (Failures)
-		dump_log();
+		dump_log(Log);
 	rm_rf(Tmp);
 	printf("# %s: %d checks, %d failed\n", Method, Num, Failures);
 	return Failures ? 1 : 0;

@@ -132,20 +132,6 @@ file_has(const char *path, const char *s)
 	return found;
 }
 
-static void
-dump_log(void)
-{
-	char line[1024];
-	FILE *f = fopen(Log, "r");
-
-	if (f == NULL)
-		return;
-	printf("# --- rpmemd log (%s) ---\n", Log);
-	while (fgets(line, sizeof(line), f) != NULL)
-		printf("# %s", line);
-	fclose(f);
-}
-
 /* sync_path -- fsync a file or directory; exits on failure */
 static void
 sync_path(const char *path)
@@ -300,7 +286,7 @@ do_write(const char *ssh, const char *rpmemd, double seconds)
 	if (!expect(Rpp != NULL, "rpmem_create of a %zu MiB pool on %s",
 			POOL_SIZE / MiB, Part)) {
 		printf("# librpmem: %s", log);
-		dump_log();
+		dump_log(Log);
 		return 1;
 	}
 	if (!(nl == Nlanes))
@@ -337,7 +323,7 @@ do_write(const char *ssh, const char *rpmemd, double seconds)
 			"%lu persists acknowledged in %.1f s (at least %u "
 			"wanted)", atomic_load(&Acked),
 			(now_ms() - t0) / 1000, MIN_ACKS * Nlanes)) {
-		dump_log();
+		dump_log(Log);
 		return 1;
 	}
 	/* the lanes go on persisting: the cut comes in mid-flight */

@@ -164,6 +164,21 @@ write_file(const char *path, const char *text)
 	}
 }
 
+/* dump_log -- a daemon log file as "# " lines, after a failure */
+void
+dump_log(const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return;
+	printf("# --- rpmemd log (%s) ---\n", path);
+	while (fgets(line, sizeof(line), f) != NULL)
+		printf("# %s", line);
+	fclose(f);
+}
+
 /* read_part -- n bytes at off of a part file; -1 on error (Detail set) */
 int
 read_part(const char *path, size_t off, uint8_t *buf, size_t n)

@@ -38,6 +38,7 @@ double now_ms(void);	/* CLOCK_MONOTONIC in ms */
 uint8_t *map(size_t n);	/* zeroed page-aligned memory, exits on failure */
 long diff(const uint8_t *a, const uint8_t *b, size_t n); /* first diff or -1 */
 void write_file(const char *path, const char *text);	/* exits on failure */
+void dump_log(const char *path);	/* the rpmemd log, as "# " lines */
 /* read_part -- n bytes at off of a file; -1 on error (Detail set) */
 int read_part(const char *path, size_t off, uint8_t *buf, size_t n);
 int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw);
