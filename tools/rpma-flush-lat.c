@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,17 +32,10 @@
 
 #include <librpma.h>
 
+#include "bench_stats.h"
+
 #define MAX_SIZES 32
 #define DEF_PORT "7471"
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* check -- a librpma call that must succeed */
 #define check(call) do {						\
@@ -74,26 +66,6 @@ parse_size(const char *s, size_t *out)
 		return -1;
 	*out = (size_t)v;
 	return 0;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const uint64_t *s, size_t n, double q)
-{
-	size_t r = (size_t)ceil(q * (double)n);
-
-	if (r < 1)
-		r = 1;
-	if (r > n)
-		r = n;
-	return (double)s[r - 1] / 1e3;
 }
 
 static void *
@@ -164,7 +136,7 @@ server(const char *addr, const char *port, size_t max_size)
 static void
 wait_one(struct rpma_cq *cq, uint64_t spin_ns)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	struct ibv_wc wc;
 	int got, ret;
 
@@ -175,7 +147,7 @@ wait_one(struct rpma_cq *cq, uint64_t spin_ns)
 		if (ret && ret != RPMA_E_NO_COMPLETION)
 			check(ret);
 		/* a stale event only costs one more round */
-		if (now_ns() - t0 > spin_ns)
+		if (bench_now_ns() - t0 > spin_ns)
 			check(rpma_cq_wait(cq));
 	}
 	if (wc.status != IBV_WC_SUCCESS) {
@@ -236,10 +208,10 @@ client(const char *addr, const char *port, const size_t *sizes,
 
 	for (unsigned i = 0; i < nsizes; i++) {
 		size_t size = sizes[i];
-		uint64_t sum = 0;
+		struct lat_summary l;
 
 		for (uint64_t j = 0; j < warmup + iters; j++) {
-			uint64_t t = now_ns();
+			uint64_t t = bench_now_ns();
 
 			check(rpma_write(conn, rmr, 0, mr, 0, size,
 				RPMA_F_COMPLETION_ON_ERROR, NULL));
@@ -248,16 +220,12 @@ client(const char *addr, const char *port, const size_t *sizes,
 				RPMA_F_COMPLETION_ALWAYS, NULL));
 			wait_one(cq, spin_ns);
 			if (j >= warmup)
-				s[j - warmup] = now_ns() - t;
+				s[j - warmup] = bench_now_ns() - t;
 		}
-		qsort(s, iters, sizeof(*s), cmp_u64);
-		for (uint64_t j = 0; j < iters; j++)
-			sum += s[j];
+		lat_summarize(s, iters, &l);
 		printf("result write+flush %zu %" PRIu64 " %.2f %.2f %.2f %.2f "
-			"%.2f %.2f\n", size, iters, (double)s[0] / 1e3,
-			pct(s, iters, 0.5), pct(s, iters, 0.99),
-			pct(s, iters, 0.999), (double)s[iters - 1] / 1e3,
-			(double)sum / (double)iters / 1e3);
+			"%.2f %.2f\n", size, iters, l.min, l.p50, l.p99,
+			l.p999, l.max, l.mean);
 		fflush(stdout);
 	}
 	check(rpma_conn_disconnect(conn));

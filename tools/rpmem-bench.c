@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -41,6 +40,8 @@
 
 #include <librpmem.h>
 
+#include "bench_report.h"
+#include "bench_stats.h"
 #include "pool.h"
 #include "rpmem_proto.h"
 
@@ -69,18 +70,6 @@ enum pattern { PAT_SEQ, PAT_RAND, PAT_MAX };
 static const char *const Op_name[OP_MAX] = { "persist", "read", "flush" };
 #define DEF_DRAIN_EVERY 16
 static const char *const Pat_name[PAT_MAX] = { "seq", "rand" };
-
-/* one measured point */
-struct result {
-	enum op op;
-	enum pattern pat;
-	size_t size;
-	unsigned lanes;
-	uint64_t n;		/* operations timed, all lanes */
-	double min, p50, p99, p999, max, mean;	/* us */
-	double secs;		/* wall time of the timed phase */
-	double mib_s, ops_s;
-};
 
 /* what the command line asked for */
 static struct {
@@ -133,19 +122,10 @@ struct worker {
 	char msg[300];
 };
 
-static struct result *Results;
+static struct bench_result *Results;
 static size_t Nresults;
 
 /* ------------------------------------------------------------------ */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* rnd -- xorshift64*: cheap, reproducible offsets */
 static inline uint64_t
@@ -169,19 +149,6 @@ die(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n");
 	exit(1);
-}
-
-/* human -- "8 B", "4 KiB", "1 MiB" (exact multiples only) */
-static const char *
-human(size_t s, char *buf, size_t len)
-{
-	if (s >= MiB && s % MiB == 0)
-		snprintf(buf, len, "%zu MiB", s / MiB);
-	else if (s >= KiB && s % KiB == 0)
-		snprintf(buf, len, "%zu KiB", s / KiB);
-	else
-		snprintf(buf, len, "%zu B", s);
-	return buf;
 }
 
 /* parse_size -- N[K|M|G] (binary), > 0 */
@@ -568,14 +535,14 @@ worker(void *arg)
 		if (k == warm) {
 			pthread_barrier_wait(&Run.start);
 			started = 1;
-			w->t_start = now_ns();
+			w->t_start = bench_now_ns();
 			deadline = w->t_start + Run.budget_ns;
 		}
 		if (k >= warm) {
 			uint64_t j = k - warm;
 
 			if (Run.iters ? j >= Run.iters :
-					(now_ns() >= deadline || j >= w->cap))
+					(bench_now_ns() >= deadline || j >= w->cap))
 				break;
 		}
 		if (atomic_load_explicit(&Run.stop, memory_order_relaxed))
@@ -584,7 +551,7 @@ worker(void *arg)
 		uint64_t slot = Run.pat == PAT_SEQ ? i % nslots :
 			rnd(&w->rng) % nslots;
 		size_t off = base + (size_t)slot * size;
-		uint64_t t = now_ns();
+		uint64_t t = bench_now_ns();
 		int ret;
 
 		if (Run.op == OP_PERSIST) {
@@ -597,7 +564,7 @@ worker(void *arg)
 			ret = rpmem_read(Run.rpp, Opt.read_into_pool ?
 				Run.pool + off : w->rbuf, off, size, w->lane);
 		}
-		t = now_ns() - t;
+		t = bench_now_ns() - t;
 		if (ret) {
 			w->failed = 1;
 			snprintf(w->msg, sizeof(w->msg), "lane %u: %s %zu B "
@@ -612,7 +579,7 @@ worker(void *arg)
 	/* stopped during warm-up: the others still count on us there */
 	if (!started)
 		pthread_barrier_wait(&Run.start);
-	w->t_end = now_ns();
+	w->t_end = bench_now_ns();
 	/* flushes of a partial batch: durable before the next point */
 	if (Run.op == OP_FLUSH && !w->failed &&
 	    rpmem_drain(Run.rpp, w->lane, 0)) {
@@ -623,32 +590,11 @@ worker(void *arg)
 	return NULL;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* pct -- nearest-rank percentile q of n sorted samples, in us */
-static double
-pct(const uint64_t *s, size_t n, double q)
-{
-	size_t r = (size_t)ceil(q * (double)n);
-
-	if (r < 1)
-		r = 1;
-	if (r > n)
-		r = n;
-	return (double)s[r - 1] / 1e3;
-}
-
 /* run_point -- lanes threads, one point; 0 or -1 (message printed) */
 static int
-run_point(struct worker *ws, unsigned lanes, struct result *r)
+run_point(struct worker *ws, unsigned lanes, struct bench_result *r)
 {
-	uint64_t t0 = UINT64_MAX, t1 = 0, sum = 0;
+	uint64_t t0 = UINT64_MAX, t1 = 0;
 	size_t n = 0;
 	uint64_t *all;
 
@@ -713,16 +659,7 @@ run_point(struct worker *ws, unsigned lanes, struct result *r)
 	}
 	if (n == 0)
 		die("no operation completed in the time budget");
-	qsort(all, n, sizeof(*all), cmp_u64);
-	for (size_t i = 0; i < n; i++)
-		sum += all[i];
-	r->n = n;
-	r->min = (double)all[0] / 1e3;
-	r->p50 = pct(all, n, 0.50);
-	r->p99 = pct(all, n, 0.99);
-	r->p999 = pct(all, n, 0.999);
-	r->max = (double)all[n - 1] / 1e3;
-	r->mean = (double)sum / (double)n / 1e3;
+	lat_summarize(all, n, &r->lat);
 	r->secs = (double)(t1 - t0) / 1e9;
 	r->ops_s = (double)n / r->secs;
 	r->mib_s = r->ops_s * (double)Run.size / (double)MiB;
@@ -731,260 +668,6 @@ run_point(struct worker *ws, unsigned lanes, struct result *r)
 }
 
 /* ------------------------------------------------------------------ */
-
-struct header {
-	char device[512];
-	const char *method;
-	/* a copy: the pool's own string goes away with rpmem_close */
-	char reason[RPMEM_PM_REASON_MAX];
-	unsigned lanes_req, lanes_granted;
-	size_t hdr, region;
-	const char *spin_us;
-	char host[128];
-	char date[64];
-};
-
-static void
-print_header(FILE *f, const struct header *h)
-{
-	char b1[32], b2[32];
-
-	fprintf(f, "# rpmem-bench %s (%s build), host %s, %s\n",
-		RPMEM_BENCH_VERSION, build_type(), h->host, h->date);
-	fprintf(f, "# target %s, pool set %s (%s)\n", Opt.target,
-		Opt.poolset, Opt.open ? "opened" : "created");
-	fprintf(f, "# device: %s\n", h->device);
-	fprintf(f, "# persist method: %s (%s)\n", h->method, h->reason);
-	fprintf(f, "# lanes: %u requested, %u granted; pool %s, header %zu B, "
-		"%s per lane\n", h->lanes_req, h->lanes_granted,
-		human(Opt.pool_size, b1, sizeof(b1)), h->hdr,
-		human(h->region, b2, sizeof(b2)));
-	if (Opt.time_s > 0)
-		fprintf(f, "# %.3g s per point", Opt.time_s);
-	else
-		fprintf(f, "# %" PRIu64 " ops per lane per point (capped at "
-			"%" PRIu64 " MiB per lane, the cap not below %d ops)",
-			Opt.iters, Opt.max_mib, MIN_ITERS);
-	fprintf(f, ", warm-up %" PRIu64 ", reads into the %s, "
-		"RPMEM_SPIN_US=%s\n", Opt.warmup,
-		Opt.read_into_pool ? "pool" : "buffer", h->spin_us);
-}
-
-/* table_head -- the header and the column titles */
-static void
-table_head(FILE *f, const struct header *h)
-{
-	print_header(f, h);
-	fprintf(f, "%-8s %-4s %5s %8s %9s %9s %9s %9s %9s %9s %10s %10s\n",
-		"op", "pat", "lanes", "size", "n", "min_us", "p50_us",
-		"p99_us", "p99.9_us", "max_us", "MiB/s", "ops/s");
-	fflush(f);
-}
-
-/* table_row -- Results[i], printed as soon as it is measured */
-static void
-table_row(FILE *f, size_t i)
-{
-	const struct result *r = &Results[i];
-	char b[32];
-
-	if (i > 0 && (r->op != Results[i - 1].op ||
-			r->pat != Results[i - 1].pat ||
-			r->lanes != Results[i - 1].lanes))
-		fprintf(f, "\n");
-	fprintf(f, "%-8s %-4s %5u %8s %9" PRIu64 " %9.2f %9.2f %9.2f "
-		"%9.2f %9.2f %10.1f %10.0f\n", Op_name[r->op],
-		Pat_name[r->pat], r->lanes, human(r->size, b, sizeof(b)),
-		r->n, r->min, r->p50, r->p99, r->p999, r->max,
-		r->mib_s, r->ops_s);
-	fflush(f);
-}
-
-static FILE *
-open_out(const char *path)
-{
-	FILE *f;
-
-	if (strcmp(path, "-") == 0)
-		return stdout;
-	f = fopen(path, "w");
-	if (f == NULL)
-		die("%s: %s", path, strerror(errno));
-	return f;
-}
-
-static void
-close_out(FILE *f, const char *path)
-{
-	if (f == stdout) {
-		fflush(f);
-		return;
-	}
-	if (fclose(f))
-		die("%s: %s", path, strerror(errno));
-}
-
-static void
-write_csv(void)
-{
-	FILE *f = open_out(Opt.csv);
-
-	fprintf(f, "op,pattern,lanes,size,n,min_us,p50_us,p99_us,p999_us,"
-		"max_us,mean_us,seconds,mib_s,ops_s\n");
-	for (size_t i = 0; i < Nresults; i++) {
-		const struct result *r = &Results[i];
-
-		fprintf(f, "%s,%s,%u,%zu,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,"
-			"%.3f,%.6f,%.3f,%.1f\n", Op_name[r->op],
-			Pat_name[r->pat], r->lanes, r->size, r->n, r->min,
-			r->p50, r->p99, r->p999, r->max, r->mean, r->secs,
-			r->mib_s, r->ops_s);
-	}
-	close_out(f, Opt.csv);
-}
-
-/* json_str -- s as a JSON string */
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void
-write_json(const struct header *h)
-{
-	FILE *f = open_out(Opt.json);
-
-	fprintf(f, "{\n  \"tool\": \"rpmem-bench\",\n  \"version\": ");
-	json_str(f, RPMEM_BENCH_VERSION);
-	fprintf(f, ",\n  \"build_type\": ");
-	json_str(f, build_type());
-	fprintf(f, ",\n  \"host\": ");
-	json_str(f, h->host);
-	fprintf(f, ",\n  \"date\": ");
-	json_str(f, h->date);
-	fprintf(f, ",\n  \"target\": ");
-	json_str(f, Opt.target);
-	fprintf(f, ",\n  \"poolset\": ");
-	json_str(f, Opt.poolset);
-	fprintf(f, ",\n  \"device\": ");
-	json_str(f, h->device);
-	fprintf(f, ",\n  \"persist_method\": ");
-	json_str(f, h->method);
-	fprintf(f, ",\n  \"persist_reason\": ");
-	json_str(f, h->reason);
-	fprintf(f, ",\n  \"lanes_requested\": %u,\n  \"lanes_granted\": %u,\n"
-		"  \"pool_size\": %zu,\n  \"header_size\": %zu,\n"
-		"  \"region_per_lane\": %zu,\n", h->lanes_req,
-		h->lanes_granted, Opt.pool_size, h->hdr, h->region);
-	fprintf(f, "  \"iters\": %" PRIu64 ",\n  \"max_mib\": %" PRIu64 ",\n"
-		"  \"time_s\": %.3f,\n  \"warmup\": %" PRIu64 ",\n"
-		"  \"read_into\": \"%s\",\n  \"rpmem_spin_us\": ",
-		Opt.time_s > 0 ? 0 : Opt.iters, Opt.max_mib, Opt.time_s,
-		Opt.warmup, Opt.read_into_pool ? "pool" : "buffer");
-	json_str(f, h->spin_us);
-	fprintf(f, ",\n  \"results\": [");
-	for (size_t i = 0; i < Nresults; i++) {
-		const struct result *r = &Results[i];
-
-		fprintf(f, "%s\n    {\"op\": \"%s\", \"pattern\": \"%s\", "
-			"\"lanes\": %u, \"size\": %zu, \"n\": %" PRIu64 ", "
-			"\"min_us\": %.3f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
-			"\"p999_us\": %.3f, \"max_us\": %.3f, "
-			"\"mean_us\": %.3f, \"seconds\": %.6f, "
-			"\"mib_s\": %.3f, \"ops_s\": %.1f}", i ? "," : "",
-			Op_name[r->op], Pat_name[r->pat], r->lanes, r->size,
-			r->n, r->min, r->p50, r->p99, r->p999, r->max,
-			r->mean, r->secs, r->mib_s, r->ops_s);
-	}
-	fprintf(f, "\n  ]\n}\n");
-	close_out(f, Opt.json);
-}
-
-/*
- * write_plot -- two panels through gnuplot: p50/p99 latency vs size at the
- * smallest lane count, and throughput vs lanes per size (persist if it was
- * measured, else flush, else read); the first pattern measured only
- */
-static void
-write_plot(const struct header *h)
-{
-	enum op top = Opt.ops[OP_PERSIST] ? OP_PERSIST :
-		Opt.ops[OP_FLUSH] ? OP_FLUSH : OP_READ;
-	enum pattern pat = Opt.pats[PAT_SEQ] ? PAT_SEQ : PAT_RAND;
-	unsigned minl = UINT32_MAX;
-	char b[32];
-	FILE *g;
-
-	for (size_t i = 0; i < Nresults; i++)
-		if (Results[i].lanes < minl)
-			minl = Results[i].lanes;
-	g = popen("gnuplot", "w");
-	if (g == NULL)
-		die("gnuplot: %s", strerror(errno));
-	for (int op = 0; op < OP_MAX; op++) {
-		fprintf(g, "$lat%d << EOD\n", op);
-		for (size_t i = 0; i < Nresults; i++) {
-			const struct result *r = &Results[i];
-
-			if ((int)r->op == op && r->pat == pat &&
-					r->lanes == minl)
-				fprintf(g, "%zu %.3f %.3f\n", r->size, r->p50,
-					r->p99);
-		}
-		fprintf(g, "EOD\n");
-	}
-	for (unsigned s = 0; s < Opt.nsizes; s++) {
-		fprintf(g, "$tput%u << EOD\n", s);
-		for (size_t i = 0; i < Nresults; i++) {
-			const struct result *r = &Results[i];
-
-			if (r->op == top && r->pat == pat &&
-					r->size == Opt.sizes[s])
-				fprintf(g, "%u %.3f\n", r->lanes, r->mib_s);
-		}
-		fprintf(g, "EOD\n");
-	}
-	fprintf(g,
-		"if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
-		"{ set terminal pngcairo size 1400,600 font ',10' } "
-		"else { set terminal png size 1400,600 }\n"
-		"set output '%s'\n"
-		"set multiplot layout 1,2 title \"rpmem-bench: %s, %s, "
-		"%s offsets\" noenhanced\n"
-		"set grid\nset key top left noenhanced\n"
-		"set logscale xy\nset format x '%%.0s%%cB'\n"
-		"set xlabel 'transfer size'\nset ylabel 'latency [us]'\n"
-		"set title 'latency vs size, %u lane(s)'\n"
-		"plot $lat0 using 1:2 with linespoints title 'persist p50', "
-		"$lat0 using 1:3 with linespoints title 'persist p99', "
-		"$lat1 using 1:2 with linespoints title 'read p50', "
-		"$lat1 using 1:3 with linespoints title 'read p99'\n"
-		"unset logscale\nset logscale y\nset format x '%%g'\n"
-		"set xlabel 'lanes (one thread each)'\n"
-		"set ylabel '%s throughput [MiB/s]'\n"
-		"set title '%s throughput vs lanes'\n"
-		"set key outside right\nplot ",
-		Opt.plot, h->device, h->method, Pat_name[pat], minl,
-		Op_name[top], Op_name[top]);
-	for (unsigned s = 0; s < Opt.nsizes; s++)
-		fprintf(g, "%s$tput%u using 1:2 with linespoints title '%s'",
-			s ? ", " : "", s, human(Opt.sizes[s], b, sizeof(b)));
-	fprintf(g, "\nunset multiplot\n");
-	if (pclose(g) != 0)
-		die("gnuplot failed to draw %s", Opt.plot);
-}
 
 /* ------------------------------------------------------------------ */
 
@@ -1021,7 +704,7 @@ int
 main(int argc, char *argv[])
 {
 	struct rpmem_pool_attr attr;
-	struct header h;
+	struct bench_info h;
 	struct worker *ws;
 	struct utsname un;
 	unsigned maxl = 0, granted;
@@ -1040,6 +723,18 @@ main(int argc, char *argv[])
 	for (unsigned i = 0; i < Opt.nsizes; i++)
 		if (Opt.sizes[i] > maxs)
 			maxs = Opt.sizes[i];
+	h.version = RPMEM_BENCH_VERSION;
+	h.build_type = build_type();
+	h.target = Opt.target;
+	h.poolset = Opt.poolset;
+	h.opened = Opt.open;
+	h.pool_size = Opt.pool_size;
+	h.time_s = Opt.time_s;
+	h.iters = Opt.iters;
+	h.max_mib = Opt.max_mib;
+	h.min_iters = MIN_ITERS;
+	h.warmup = Opt.warmup;
+	h.read_into_pool = Opt.read_into_pool;
 	h.lanes_req = maxl;
 	h.spin_us = getenv("RPMEM_SPIN_US") ? getenv("RPMEM_SPIN_US") :
 		"default";
@@ -1140,8 +835,8 @@ main(int argc, char *argv[])
 		(Opt.json && strcmp(Opt.json, "-") == 0) ? stderr : stdout;
 
 	if (!Opt.quiet)
-		table_head(tf, &h);
-	uint64_t t_sweep = now_ns();
+		report_table_head(tf, &h);
+	uint64_t t_sweep = bench_now_ns();
 
 	for (int op = 0; op < OP_MAX && !ret; op++) {
 	for (int p = 0; p < PAT_MAX && !ret; p++) {
@@ -1151,7 +846,7 @@ main(int argc, char *argv[])
 		if (!Opt.ops[op] || !Opt.pats[p] || lanes > granted)
 			continue;
 		for (unsigned si = 0; si < Opt.nsizes; si++) {
-			struct result *r = &Results[Nresults];
+			struct bench_result *r = &Results[Nresults];
 			char b[32];
 
 			Run.op = (enum op)op;
@@ -1160,9 +855,9 @@ main(int argc, char *argv[])
 			if (progress)
 				fprintf(stderr, "\r\033[K[%zu/%zu, %.0f s] %s "
 					"%s, %u lane(s), %s", done + 1, total,
-					(double)(now_ns() - t_sweep) / 1e9,
+					(double)(bench_now_ns() - t_sweep) / 1e9,
 					Op_name[op], Pat_name[p], lanes,
-					human(Run.size, b, sizeof(b)));
+					bench_human(Run.size, b, sizeof(b)));
 			/* allocated once, for the largest point */
 			uint64_t need = Opt.time_s > 0 ? TIME_CAP_SAMPLES :
 				Opt.iters;
@@ -1178,14 +873,15 @@ main(int argc, char *argv[])
 				ret = 1;
 				break;
 			}
-			r->op = (enum op)op;
-			r->pat = (enum pattern)p;
+			r->op = Op_name[op];
+			r->pattern = Pat_name[p];
 			r->size = Run.size;
 			r->lanes = lanes;
 			if (progress)
 				fprintf(stderr, "\r\033[K");
 			if (!Opt.quiet)
-				table_row(tf, Nresults);
+				report_table_row(tf, r, Nresults ?
+					&Results[Nresults - 1] : NULL);
 			Nresults++;
 			done++;
 		}
@@ -1209,12 +905,16 @@ main(int argc, char *argv[])
 	}
 
 	/* what was measured is reported even after a failure */
-	if (Opt.csv)
-		write_csv();
-	if (Opt.json)
-		write_json(&h);
-	if (Opt.plot && Nresults)
-		write_plot(&h);
+	if (Opt.csv && report_csv(Opt.csv, Results, Nresults))
+		ret = 1;
+	if (Opt.json && report_json(Opt.json, &h, Results, Nresults))
+		ret = 1;
+	/* persist throughput if it was measured, else flush, else read */
+	if (Opt.plot && Nresults && report_plot(Opt.plot, &h, Results,
+			Nresults, Op_name[Opt.ops[OP_PERSIST] ? OP_PERSIST :
+			Opt.ops[OP_FLUSH] ? OP_FLUSH : OP_READ],
+			Pat_name[Opt.pats[PAT_SEQ] ? PAT_SEQ : PAT_RAND]))
+		ret = 1;
 
 	for (unsigned l = 0; l < used; l++) {
 		free(ws[l].samples);

@@ -26,6 +26,8 @@
 
 #include <librpmem.h>
 
+#include "bench_stats.h"
+
 #define POOL_SIZE	((size_t)(4 * 1024 * 1024))
 #define DATA_OFF	((size_t)4096)	/* the pool header belongs to rpmemd */
 #define MAX_SIZE	((size_t)(1024 * 1024))
@@ -34,30 +36,14 @@
 static const size_t Sizes[] = { 64, 4096, MAX_SIZE };
 #define NSIZES (sizeof(Sizes) / sizeof(Sizes[0]))
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* report -- sort the samples, print median and p99 */
+/* report -- print median and p99 (bench_stats: as rpmem-bench computes) */
 static void
 report(const char *op, size_t size, uint64_t *s, int n)
 {
-	qsort(s, (size_t)n, sizeof(*s), cmp_u64);
-	printf("result %s %zu %d %.2f %.2f\n", op, size, n,
-		(double)s[n / 2] / 1e3, (double)s[(n * 99) / 100] / 1e3);
+	struct lat_summary l;
+
+	lat_summarize(s, (size_t)n, &l);
+	printf("result %s %zu %d %.2f %.2f\n", op, size, n, l.p50, l.p99);
 }
 
 /* parse_n -- a positive iteration count */
@@ -120,7 +106,7 @@ main(int argc, char *argv[])
 	memcpy(attr.signature, "QUICKST", 8);
 	attr.major = 1;
 
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	rpp = rpmem_create(argv[1], argv[2], pool, POOL_SIZE, &nlanes, &attr);
 	if (rpp == NULL) {
 		fprintf(stderr, "rpmem_create(%s, %s): %s\n", argv[1], argv[2],
@@ -128,11 +114,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	printf("# rpmem_create over ssh took %.1f ms, %u lane(s)\n",
-		(double)(now_ns() - t0) / 1e6, nlanes);
+		(double)(bench_now_ns() - t0) / 1e6, nlanes);
 
 	for (size_t i = 0; i < NSIZES; i++) {
 		for (int j = -WARMUP; j < iters[i]; j++) {
-			uint64_t t = now_ns();
+			uint64_t t = bench_now_ns();
 
 			if (rpmem_persist(rpp, DATA_OFF, Sizes[i], 0)) {
 				fprintf(stderr, "rpmem_persist %zu B: %s\n",
@@ -140,13 +126,13 @@ main(int argc, char *argv[])
 				goto out_close;
 			}
 			if (j >= 0)
-				s[j] = now_ns() - t;
+				s[j] = bench_now_ns() - t;
 		}
 		report("persist", Sizes[i], s, iters[i]);
 	}
 	for (size_t i = 0; i < NSIZES; i++) {
 		for (int j = -WARMUP; j < iters[i]; j++) {
-			uint64_t t = now_ns();
+			uint64_t t = bench_now_ns();
 
 			if (rpmem_read(rpp, back, DATA_OFF, Sizes[i], 0)) {
 				fprintf(stderr, "rpmem_read %zu B: %s\n",
@@ -154,7 +140,7 @@ main(int argc, char *argv[])
 				goto out_close;
 			}
 			if (j >= 0)
-				s[j] = now_ns() - t;
+				s[j] = bench_now_ns() - t;
 		}
 		report("read", Sizes[i], s, iters[i]);
 	}

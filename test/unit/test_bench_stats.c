@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_bench_stats.c -- the tools' shared latency summary (nearest-rank
+ * percentiles, tools/bench_stats.c) and rpmem-bench's CSV / JSON writers
+ * (tools/bench_report.c): the numbers and rows the comparisons rest on
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_report.h"
+#include "bench_stats.h"
+
+/* 1..100 us in a scrambled order: sorting is part of the contract */
+START_TEST(summary_of_1_to_100)
+{
+	uint64_t s[100];
+	struct lat_summary l;
+
+	for (unsigned i = 0; i < 100; i++)
+		s[i] = (uint64_t)((i * 37) % 100 + 1) * 1000;
+	lat_summarize(s, 100, &l);
+	ck_assert_uint_eq(l.n, 100);
+	ck_assert_double_eq(l.min, 1.0);
+	ck_assert_double_eq(l.p50, 50.0);	/* rank ceil(50) = 50 */
+	ck_assert_double_eq(l.p99, 99.0);
+	ck_assert_double_eq(l.p999, 100.0);	/* rank ceil(99.9) = 100 */
+	ck_assert_double_eq(l.max, 100.0);
+	ck_assert_double_eq_tol(l.mean, 50.5, 1e-9);
+	for (unsigned i = 1; i < 100; i++)
+		ck_assert_uint_le(s[i - 1], s[i]);
+}
+END_TEST
+
+/* one sample: every percentile is that sample */
+START_TEST(summary_of_one)
+{
+	uint64_t s[1] = { 2500 };
+	struct lat_summary l;
+
+	lat_summarize(s, 1, &l);
+	ck_assert_double_eq(l.min, 2.5);
+	ck_assert_double_eq(l.p50, 2.5);
+	ck_assert_double_eq(l.p999, 2.5);
+	ck_assert_double_eq(l.max, 2.5);
+}
+END_TEST
+
+/* nearest rank never interpolates, and q outside (0, 1] is clamped */
+START_TEST(pct_ranks)
+{
+	const uint64_t s[4] = { 1000, 2000, 3000, 4000 };
+
+	ck_assert_double_eq(lat_pct(s, 4, 0.5), 2.0);
+	ck_assert_double_eq(lat_pct(s, 4, 0.51), 3.0);
+	ck_assert_double_eq(lat_pct(s, 4, 0.0), 1.0);
+	ck_assert_double_eq(lat_pct(s, 4, 2.0), 4.0);
+}
+END_TEST
+
+/* slurp -- a whole small file as a string (freed by the caller) */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(buf);
+	size_t n = fread(buf, 1, 65535, f);
+	ck_assert_uint_gt(n, 0);
+	fclose(f);
+	return buf;
+}
+
+static const struct bench_result Rows[2] = {
+	{ "persist", "seq", 64, 1, { 10, 1.5, 2.0, 3.0, 3.5, 4.0, 2.25 },
+		0.5, 0.001, 20.0 },
+	{ "read", "rand", 4096, 2, { 20, 5.0, 6.0, 7.0, 7.5, 8.0, 6.25 },
+		1.0, 0.078, 20.0 },
+};
+
+START_TEST(csv_rows)
+{
+	char path[] = "/tmp/test_bench_stats.XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(report_csv(path, Rows, 2), 0);
+	char *t = slurp(path);
+	ck_assert_ptr_nonnull(strstr(t, "op,pattern,lanes,size,n,min_us,"
+		"p50_us,p99_us,p999_us,max_us,mean_us,seconds,mib_s,ops_s\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\npersist,seq,1,64,10,1.500,2.000,"
+		"3.000,3.500,4.000,2.250,0.500000,0.001,20.0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nread,rand,2,4096,20,5.000,"));
+	free(t);
+	unlink(path);
+	/* a directory that does not exist: -1, not a crash */
+	ck_assert_int_eq(report_csv("/nonexistent-dir/x.csv", Rows, 2), -1);
+}
+END_TEST
+
+/* JSON: strings escaped, every result present */
+START_TEST(json_escapes)
+{
+	char path[] = "/tmp/test_bench_stats.XXXXXX";
+	int fd = mkstemp(path);
+	struct bench_info h;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	memset(&h, 0, sizeof(h));
+	h.version = "1.0";
+	h.build_type = "Release";
+	h.target = "root@10.0.0.2";
+	h.poolset = "a \"quoted\"\\set";
+	h.method = "APM";
+	h.spin_us = "default";
+	snprintf(h.reason, sizeof(h.reason), "line1\nline2");
+	ck_assert_int_eq(report_json(path, &h, Rows, 2), 0);
+	char *t = slurp(path);
+	ck_assert_ptr_nonnull(strstr(t,
+		"\"poolset\": \"a \\\"quoted\\\"\\\\set\""));
+	ck_assert_ptr_nonnull(strstr(t,
+		"\"persist_reason\": \"line1\\u000aline2\""));
+	ck_assert_ptr_nonnull(strstr(t, "{\"op\": \"persist\", "
+		"\"pattern\": \"seq\", \"lanes\": 1, \"size\": 64, \"n\": 10"));
+	ck_assert_ptr_nonnull(strstr(t, "{\"op\": \"read\", "));
+	free(t);
+	unlink(path);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("bench_stats");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, summary_of_1_to_100);
+	tcase_add_test(tc, summary_of_one);
+	tcase_add_test(tc, pct_ranks);
+	tcase_add_test(tc, csv_rows);
+	tcase_add_test(tc, json_escapes);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench_stats.h -- latency samples to a summary, shared by every measuring
+ * tool (rpmem-bench, rpmem-quickstart, rpma-flush-lat), so the figures that
+ * rpmem-compare and quickstart set side by side are computed one way
+ */
+#ifndef RPMEM_BENCH_STATS_H
+#define RPMEM_BENCH_STATS_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* one operation's latency distribution, in microseconds */
+struct lat_summary {
+	uint64_t n;
+	double min, p50, p99, p999, max, mean;
+};
+
+/* bench_now_ns -- CLOCK_MONOTONIC in ns (vDSO: no syscall) */
+static inline uint64_t
+bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* lat_pct -- nearest-rank percentile q (0..1] of n sorted ns samples, us */
+double lat_pct(const uint64_t *sorted, size_t n, double q);
+
+/*
+ * lat_summarize -- sort the n (> 0) ns samples in place and fill *s; the
+ * percentiles are nearest-rank (an observed sample, never interpolated)
+ */
+void lat_summarize(uint64_t *samples, size_t n, struct lat_summary *s);
+
+#endif /* RPMEM_BENCH_STATS_H */
