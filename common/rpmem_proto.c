@@ -44,7 +44,8 @@
  * Decode rules beyond the header (all -> RPMEM_ST_PROTO):
  *  - requests carry status 0, responses a status < RPMEM_ST_MAX and a
  *    terminated text;
- *  - CREATE: flags only RPMEM_REQ_HAS_ATTR, set exactly when attr != 0;
+ *  - CREATE: flags only RPMEM_REQ_HAS_ATTR, set when the caller gave
+ *    attributes (they may be all zero), so clear means attr is all zero;
  *    OPEN: flags 0 and attr all zero; both: nlanes > 0, pool_size > 0,
  *    pool_desc non-empty;
  *  - SET_ATTR: flags only HAS_ATTR, set exactly when attr != 0;
@@ -393,9 +394,13 @@ decode_pool_req(struct rpmem_msg *m, const uint8_t *b, const char **why)
 		*why = "unknown flags";
 		return RPMEM_ST_PROTO;
 	}
-	/* one meaning only: the flag says "attr given and non-zero" */
-	if (((rq->flags & RPMEM_REQ_HAS_ATTR) != 0) == zero) {
-		*why = "attribute flag does not match the attributes";
+	/*
+	 * the flag says "attributes given", and given ones may be all zero
+	 * (a header with zero attributes, as PMDK's zero-filled create_attr
+	 * is not NULL); without the flag there is nothing to carry
+	 */
+	if (!(rq->flags & RPMEM_REQ_HAS_ATTR) && !zero) {
+		*why = "attributes without the attribute flag";
 		return RPMEM_ST_PROTO;
 	}
 	return RPMEM_ST_OK;
@@ -586,6 +591,7 @@ static const struct {
 	[RPMEM_ST_RDMA] = {ECONNABORTED, true, "RDMA setup failed"},
 	[RPMEM_ST_NOSUPP] = {EOPNOTSUPP, true, "operation not supported"},
 	[RPMEM_ST_FATAL] = {EREMOTEIO, true, "fatal error"},
+	[RPMEM_ST_NOSPC] = {ENOSPC, true, "no space left on the target"},
 };
 
 /* rpmem_status_to_errno -- out of range (a broken peer) is EPROTO */

@@ -66,6 +66,7 @@ enum rpmem_status {
 	RPMEM_ST_RDMA,		/* RDMA setup failed -> ECONNABORTED */
 	RPMEM_ST_NOSUPP,	/* unsupported (e.g. no ODP) -> EOPNOTSUPP */
 	RPMEM_ST_FATAL,		/* anything else -> EREMOTEIO */
+	RPMEM_ST_NOSPC,		/* no space (or quota) for a part -> ENOSPC */
 	RPMEM_ST_MAX
 };
 
@@ -76,7 +77,11 @@ enum rpmem_persist_method {
 	RPMEM_PM_MAX
 };
 
-/* CREATE: a non-zero attr was given (the pool gets a header) */
+/*
+ * CREATE: the caller gave attributes (they may be all zero: the pool then
+ * gets a header holding zero attributes, unless the set is NOHDRS);
+ * SET_ATTR: the attributes are non-zero
+ */
 #define RPMEM_REQ_HAS_ATTR 0x1u
 /* CLOSE: remove the pool (client failed after create) */
 #define RPMEM_CLOSE_REMOVE 0x1u

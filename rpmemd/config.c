@@ -31,6 +31,7 @@ enum config_key {
 	KEY_MAX_LANES,
 	KEY_TIMEOUT_MS,
 	KEY_DDIO,
+	KEY_PART_DIR,
 	KEY_MAX
 };
 
@@ -44,6 +45,7 @@ static const char *const config_key_names[KEY_MAX] = {
 	[KEY_MAX_LANES] = "max-lanes",
 	[KEY_TIMEOUT_MS] = "timeout-ms",
 	[KEY_DDIO] = "ddio",
+	[KEY_PART_DIR] = "part-dir",
 };
 
 static const char *const config_ddio_names[RPMEMD_DDIO_MAX] = {
@@ -63,6 +65,7 @@ enum config_opt {
 	OPT_MAX_LANES = 256 + KEY_MAX_LANES,
 	OPT_TIMEOUT_MS = 256 + KEY_TIMEOUT_MS,
 	OPT_DDIO = 256 + KEY_DDIO,
+	OPT_PART_DIR = 256 + KEY_PART_DIR,
 };
 
 static const struct option config_options[] = {
@@ -76,6 +79,8 @@ static const struct option config_options[] = {
 	{"max-lanes", required_argument, NULL, OPT_MAX_LANES},
 	{"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
 	{"ddio", required_argument, NULL, OPT_DDIO},
+	{"part-dir", required_argument, NULL, OPT_PART_DIR},
+	{"nthreads", required_argument, NULL, 't'},
 	{"remove", required_argument, NULL, 'r'},
 	{"force", no_argument, NULL, 'f'},
 	{"pool-set", no_argument, NULL, 's'},
@@ -100,6 +105,9 @@ static const char config_usage[] =
 	"      --max-lanes N      most lanes per pool (1..1024)\n"
 	"      --timeout-ms MS    wait for the first lane (ms)\n"
 	"      --ddio MODE        check, disable or ignore\n"
+	"      --part-dir DIR     pool-set parts must lie inside DIR\n"
+	"  -t, --nthreads N       accepted, no effect: one thread serves\n"
+	"                         every lane (classic rpmemd: N workers)\n"
 	"  -r, --remove POOLSET   remove the pool's parts and exit\n"
 	"  -f, --force            with -r: ignore an invalid pool header\n"
 	"  -s, --pool-set         with -r: also remove the pool set file\n"
@@ -268,19 +276,19 @@ config_uint(struct config_ctx *ctx, const struct config_src *src,
 
 	/* strtoul would accept signs, spaces and wrap "-1" */
 	if (*p == '\0')
-		goto bad;
+		goto err_range;
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9')
-			goto bad;
+			goto err_range;
 		v = v * 10 + (unsigned)(*p - '0');
 		if (v > max)
-			goto bad;
+			goto err_range;
 	}
 	if (v < min)
-		goto bad;
+		goto err_range;
 	*out = (unsigned)v;
 	return 0;
-bad:
+err_range:
 	return config_err(ctx, src,
 		"invalid value '%s' for '%s' (expected %u..%u)", value, key,
 		min, max);
@@ -327,6 +335,9 @@ config_set(struct config_ctx *ctx, const struct config_src *src,
 	case KEY_TIMEOUT_MS:
 		return config_uint(ctx, src, name, value, 1,
 			RPMEMD_TIMEOUT_MS_MAX, &cfg->timeout_ms);
+	case KEY_PART_DIR:
+		return config_path_value(ctx, src, name, value,
+			cfg->part_dir);
 	case KEY_DDIO:
 		for (int i = 0; i < RPMEMD_DDIO_MAX; i++) {
 			if (strcmp(value, config_ddio_names[i]) == 0) {
@@ -524,7 +535,7 @@ rpmemd_config_load(struct rpmemd_config *cfg,
 	/* glibc: optind = 0 re-initializes the scanner for a new argv */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":c:r:fshV", config_options,
+	while ((opt = getopt_long(argc, argv, ":c:r:fshVt:", config_options,
 			NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -541,6 +552,13 @@ rpmemd_config_load(struct rpmemd_config *cfg,
 			break;
 		case 's':
 			cfg->remove_pool_set = true;
+			break;
+		case 't':
+			/* classic's worker count; validated, then unused */
+			if (config_uint(&ctx, &cli, "--nthreads", optarg, 0,
+					UINT_MAX, &cfg->nthreads))
+				return -1;
+			cfg->nthreads_set = true;
 			break;
 		case 'h':
 			cfg->help = true;
@@ -559,10 +577,13 @@ rpmemd_config_load(struct rpmemd_config *cfg,
 		case OPT_MAX_LANES:
 		case OPT_TIMEOUT_MS:
 		case OPT_DDIO:
+		case OPT_PART_DIR:
 			cli_values[opt - 256] = optarg;
 			break;
 		case ':':
-			if (optopt > 0 && optopt < 256)
+			/* name it as given: --nthreads is also -t */
+			if (strncmp(argv[optind - 1], "--", 2) != 0 &&
+			    optopt > 0 && optopt < 256)
 				return config_err(&ctx, &cli,
 					"option '-%c' requires an argument",
 					optopt);

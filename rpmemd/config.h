@@ -20,6 +20,13 @@
  *   max-lanes        1..RPMEMD_MAX_LANES                  64
  *   timeout-ms       1..RPMEMD_TIMEOUT_MS_MAX             30000
  *   ddio             check|disable|ignore                 check
+ *   part-dir         absolute path, "$HOME" expanded      (none)
+ * part-dir: when set, every regular-file part of a pool set must resolve
+ * inside it (off by default: classic rpmemd lets the set file, written by
+ * the administrator, name parts anywhere).
+ * Command line only: -t/--nthreads N (classic rpmemd's worker threads,
+ * 0 = one per lane): accepted for compatibility and ignored, since one
+ * service thread here serves every lane of the session (see rpmemd(1)).
  * use-syslog: only errors are logged by default, so syslog gets no spam
  * from a per-session daemon, and an operator still finds them somewhere;
  * giving a log file turns the default off (explicit use-syslog wins).
@@ -60,6 +67,7 @@ struct rpmemd_config {
 	unsigned max_lanes;
 	unsigned timeout_ms;
 	enum rpmemd_ddio ddio;
+	char part_dir[PATH_MAX];	/* "" when parts may be anywhere */
 
 	/* command line only */
 	char remove[PATH_MAX];		/* -r: pool set to remove or "" */
@@ -67,6 +75,8 @@ struct rpmemd_config {
 	bool remove_pool_set;		/* -s */
 	bool help;			/* -h: print usage, exit 0 */
 	bool version;			/* -V: print version, exit 0 */
+	bool nthreads_set;		/* -t given (it has no effect) */
+	unsigned nthreads;		/* -t value, 0 when not given */
 };
 
 /*

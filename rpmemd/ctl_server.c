@@ -163,3 +163,36 @@ rpmemd_ctl_reply(int fd, uint16_t req_type, uint32_t status,
 		text != NULL ? text : rpmem_status_str(status));
 	return rpmemd_ctl_send(fd, &m);
 }
+
+/* rpmemd_ctl_state_check -- is the request in its place in the session */
+uint32_t
+rpmemd_ctl_state_check(uint16_t type, int pool_open, char *text,
+		size_t textlen)
+{
+	const char *why;
+
+	switch (type) {
+	case RPMEM_MSG_SET_ATTR:
+	case RPMEM_MSG_CLOSE:
+		if (pool_open)
+			return RPMEM_ST_OK;
+		why = "before a pool is open (send CREATE or OPEN first)";
+		break;
+	case RPMEM_MSG_CREATE:
+	case RPMEM_MSG_OPEN:
+	case RPMEM_MSG_REMOVE:
+		if (!pool_open)
+			return RPMEM_ST_OK;
+		why = "while a pool is open in this session (one pool per "
+			"session; CLOSE it first)";
+		break;
+	default:
+		/* ctl_recv lets only requests through: a caller's bug */
+		why = "at all: it is not a request";
+		break;
+	}
+	if (textlen > 0)
+		snprintf(text, textlen, "%s is not allowed %s",
+			rpmem_msg_type_str(type), why);
+	return RPMEM_ST_PROTO;
+}

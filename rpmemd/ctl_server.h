@@ -13,6 +13,7 @@
 #ifndef RPMEMD_CTL_SERVER_H
 #define RPMEMD_CTL_SERVER_H 1
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rpmem_proto.h"
@@ -46,6 +47,24 @@ int rpmemd_ctl_send(int fd, const struct rpmem_msg *m);
  * request: "the daemon ends the session"
  */
 uint16_t rpmemd_ctl_resp_type(uint16_t req_type);
+
+/*
+ * rpmemd_ctl_state_check -- may a (valid) request of this type be served
+ * in a session with (pool_open) or without an open pool?  RPMEM_ST_OK,
+ * or RPMEM_ST_PROTO with the one answer every out-of-place request gets
+ * in text (NUL-terminated, cut to textlen):
+ *   SET_ATTR, CLOSE without an open pool:
+ *     "<TYPE> is not allowed before a pool is open (send CREATE or OPEN
+ *      first)"
+ *   CREATE, OPEN, REMOVE while a pool is open:
+ *     "<TYPE> is not allowed while a pool is open in this session (one
+ *      pool per session; CLOSE it first)"
+ * The daemon answers that, leaves the session as it was (an open pool
+ * stays served) and reads the next request: the stream is in step, only
+ * the order was wrong.
+ */
+uint32_t rpmemd_ctl_state_check(uint16_t type, int pool_open, char *text,
+		size_t textlen);
 
 /*
  * rpmemd_ctl_reply -- send a response with no body to the request type

@@ -1,33 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pool_store.h -- rpmemd's pool store: the part files of one pool set,
- * locked, mapped contiguously, with the daemon-owned header
+ * pool_store.h -- rpmemd's pool store: the lifecycle of the pool one
+ * session serves (create, open, set_attr, close, remove) and its GPSPM
+ * persist callback
  *
- * Mapping: the whole client view [0, usable_size) is one contiguous range.
- * Part 0 is mapped from its file offset 0 (so the header, if any, is at
- * offset 0); in the default header mode parts 1..n are mapped from file
- * offset 4096, skipping their own part header; SINGLEHDR and NOHDRS parts
- * are mapped whole.
+ * Three files, one job each:
+ *   pool_store.c  this interface: which parts to create or open, when
+ *                 headers are written and checked, what a failure undoes
+ *   pool_map.[ch] the part files: create/open, flock, the contiguous
+ *                 mapping (files and device DAX), flush, unmap
+ *   pool_hdr.[ch] the on-media header format: encode, decode, checksum,
+ *                 the two crash-consistent slots (pure, no I/O)
  *
- * Header (RPMEMD_POOL_HDR_SIZE bytes at offset 0 of part 0, and of every
- * part in the default mode), all integers little-endian:
- *     0  magic "RPMEMPL\0"
- *     8  le32 format version (1)
- *    12  le32 flags (RPMEMD_POOL_HDR_SINGLEHDR)
- *    16  le64 usable size
- *    24  le32 nparts
- *    28  le32 part index
- *    32  16-byte pool id (random, ties the parts together)
- *    48  104-byte rpmem_pool_attr (part 0 only; zero in the others)
- *   152  le64 FNV-1a 64 of the 4096 bytes with this field zeroed
- *   160  zero up to 4096
+ * The pool is one contiguous range [0, usable size) of the client's view,
+ * header (if any) at offset 0 (the mapping: pool_map.h); the header
+ * format, RPMEMD_POOL_HDR_SIZE bytes: pool_hdr.h.  Every part is locked
+ * while open, so a second rpmemd gets BUSY.
  *
- * Locking: every part is flock(LOCK_EX|LOCK_NB)ed while open, so a second
- * rpmemd gets BUSY.  Created files are mode 0600.
- *
- * Every function returns an enum rpmem_status and, on failure, a message
- * for the client in msg, e.g. "pool set 'x.set': part '/p/a' already
- * exists".  The set passed to create/open must outlive the pool.
+ * Every request function returns an enum rpmem_status and, on failure, a
+ * message for the client in msg, e.g. "pool set 'x.set': part '/p/a'
+ * already exists" (the daemon's error convention: log.h); the persist
+ * callback returns the status alone (the GPSPM reply has no text).  The
+ * set passed to create/open must outlive the pool.
  */
 #ifndef RPMEMD_POOL_STORE_H
 #define RPMEMD_POOL_STORE_H 1
@@ -35,21 +29,20 @@
 #include <stddef.h>
 
 #include "librpmem.h"
+#include "pool_hdr.h"		/* RPMEMD_POOL_HDR_SIZE, the format */
 #include "poolset.h"
-
-#define RPMEMD_POOL_HDR_SIZE 4096
-#define RPMEMD_POOL_HDR_VERSION 1
-#define RPMEMD_POOL_HDR_SINGLEHDR 0x2u
 
 struct rpmemd_pool;
 
 /*
  * rpmemd_pool_create -- create the part files (O_EXCL, 0600, allocated),
- * lock and map them and write the headers.  attr NULL (or all zero) means
- * "no header": the set must be NOHDRS, and a non-zero attr needs a set
- * with headers (else POOL_CFG).  pool_size > usable size -> BADSIZE,
- * usable < RPMEM_MIN_POOL -> POOL_CFG, an existing part -> EXISTS.  On
- * failure only the files created here are removed.
+ * lock and map them and write the headers.  attr NULL means "no header":
+ * the set must be NOHDRS (else POOL_CFG).  attr all zero is attributes:
+ * a header holding zeros on a set with headers, a headerless pool on a
+ * NOHDRS set.  A non-zero attr needs a set with headers (else POOL_CFG).
+ * pool_size > usable size -> BADSIZE, usable < RPMEM_MIN_POOL ->
+ * POOL_CFG, an existing part -> EXISTS, no space or quota for a part ->
+ * NOSPC.  On failure only the files created here are removed.
  */
 int rpmemd_pool_create(const struct rpmemd_poolset *set, size_t pool_size,
 		const struct rpmem_pool_attr *attr, struct rpmemd_pool **pool,
@@ -65,7 +58,10 @@ int rpmemd_pool_open(const struct rpmemd_poolset *set, size_t pool_size,
 		struct rpmem_pool_attr *attr, struct rpmemd_pool **pool,
 		char *msg, size_t msglen);
 
-/* rpmemd_pool_set_attr -- rewrite the attributes (NULL: zero) */
+/*
+ * rpmemd_pool_set_attr -- rewrite the attributes (NULL: zero), crash-
+ * consistently (the other header slot, then it becomes current)
+ */
 int rpmemd_pool_set_attr(struct rpmemd_pool *pool,
 		const struct rpmem_pool_attr *attr, char *msg, size_t msglen);
 

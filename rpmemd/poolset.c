@@ -4,9 +4,10 @@
  *
  * Everything here is bounded: the set file (1 MiB), a line (4 KiB) and the
  * number of parts (1024), so a hostile file cannot make us allocate much.
- * Names and part paths are confined with realpath() so that neither ".."
- * nor a symlink can lead outside poolset-dir (only device DAX, which cannot
- * live in a directory of ours, is allowed elsewhere).
+ * The client-given name is confined with realpath() so that neither ".."
+ * nor a symlink can lead outside poolset-dir.  Part paths come from the
+ * administrator's set file and may be anywhere (classic rpmemd), unless
+ * part-dir confines the regular-file ones the same way.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,22 +28,15 @@
 
 #define POOLSET_SIGNATURE "PMEMPOOLSET"
 
-/* identity of an existing part file, to catch hard links to one file */
-struct poolset_ident {
-	int exists;
-	dev_t dev;
-	ino_t ino;
-};
-
 /* parser state */
 struct poolset_parser {
-	const char *dir_real;	/* realpath(poolset-dir) */
+	const char *part_dir;	/* part-dir as configured, NULL: none */
+	const char *part_dir_real;	/* its realpath, NULL: none */
 	char set_dir[PATH_MAX];	/* directory of the set file */
 	const char *name;	/* for messages */
 	unsigned line;
 	struct rpmemd_poolset *set;
 	unsigned cap;
-	struct poolset_ident *ident;
 	char *msg;
 	size_t msglen;
 };
@@ -343,17 +337,50 @@ parser_errno(struct poolset_parser *p, int err, const char *what,
 }
 
 /*
- * parser_resolve_part -- canonical, confined path of a part; an existing
- * file is followed through symlinks, a missing one is checked through its
- * (existing) parent directory since create has not made it yet
+ * parser_outside -- a regular-file part that part-dir does not hold
+ * (always 0 without part-dir); real is canonical, allow_equal for the
+ * directory of a part still to be created
+ */
+static int
+parser_outside(const struct poolset_parser *p, const char *real,
+		int allow_equal)
+{
+	return p->part_dir_real != NULL &&
+		!poolset_inside(p->part_dir_real, real, allow_equal);
+}
+
+/* parser_dir_ident -- record the identity of a part's directory */
+static int
+parser_dir_ident(struct poolset_parser *p, const char *dir_real,
+		const char *raw, struct rpmemd_part *part)
+{
+	struct stat st;
+
+	if (RPMEM_FI("stat", EACCES) || stat(dir_real, &st)) {
+		int err = errno;
+		parser_err(p, "directory of part '%s': %s", raw,
+			strerror(err));
+		return poolset_errno_status(err);
+	}
+	part->dir_known = 1;
+	part->dir_dev = st.st_dev;
+	part->dir_ino = st.st_ino;
+	return RPMEM_ST_OK;
+}
+
+/*
+ * parser_resolve_part -- canonical path of a part; an existing file is
+ * followed through symlinks, a missing one is checked through its
+ * (existing) parent directory since create has not made it yet.  With
+ * part-dir, a regular-file part must land inside it.
  */
 static int
 parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
-		size_t *size, struct rpmemd_part *part,
-		struct poolset_ident *ident)
+		size_t *size, struct rpmemd_part *part)
 {
 	char full[PATH_MAX];
 	char real[PATH_MAX];
+	char tmp[PATH_MAX];
 	struct stat st;
 	int n;
 
@@ -398,18 +425,23 @@ parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
 			part->is_devdax = 1;
 			part->align = align;
 		} else if (S_ISREG(st.st_mode)) {
-			if (!poolset_inside(p->dir_real, real, 0))
+			if (parser_outside(p, real, 0))
 				return parser_err(p, "part '%s' is outside the "
-					"poolset directory", raw);
+					"part directory '%s'", raw,
+					p->part_dir);
+			strcpy(tmp, real);
+			int ret = parser_dir_ident(p, dirname(tmp), raw,
+					part);
+			if (ret != RPMEM_ST_OK)
+				return ret;
 		} else {
 			return parser_err(p, "part '%s' is neither a regular "
 				"file nor a device DAX", raw);
 		}
-		ident->exists = 1;
-		ident->dev = st.st_dev;
-		ident->ino = st.st_ino;
+		part->existed = 1;
+		part->dev = st.st_dev;
+		part->ino = st.st_ino;
 	} else if (errno == ENOENT) {
-		char tmp[PATH_MAX];
 		char parent_real[PATH_MAX];
 
 		strcpy(tmp, full);
@@ -421,9 +453,9 @@ parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
 				strerror(err));
 			return poolset_errno_status(err);
 		}
-		if (!poolset_inside(p->dir_real, parent_real, 1))
-			return parser_err(p, "part '%s' is outside the poolset "
-				"directory", raw);
+		if (parser_outside(p, parent_real, 1))
+			return parser_err(p, "part '%s' is outside the part "
+				"directory '%s'", raw, p->part_dir);
 
 		strcpy(tmp, full);
 		const char *base = basename(tmp);
@@ -436,6 +468,9 @@ parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
 			strcmp(parent_real, "/") == 0 ? "" : parent_real, base);
 		if (n < 0 || (size_t)n >= sizeof(real))
 			return parser_err(p, "part path too long");
+		int ret = parser_dir_ident(p, parent_real, raw, part);
+		if (ret != RPMEM_ST_OK)
+			return ret;
 	} else {
 		return parser_errno(p, errno, "part", raw);
 	}
@@ -497,29 +532,23 @@ parser_add_part(struct poolset_parser *p, char *line)
 		if (parts == NULL)
 			return parser_errno(p, ENOMEM, "part", path);
 		set->parts = parts;
-		struct poolset_ident *ident = RPMEM_FI("realloc", ENOMEM) ?
-			NULL : realloc(p->ident, cap * sizeof(*ident));
-		if (ident == NULL)
-			return parser_errno(p, ENOMEM, "part", path);
-		p->ident = ident;
 		p->cap = cap;
 	}
 
 	struct rpmemd_part *part = &set->parts[set->nparts];
-	struct poolset_ident *ident = &p->ident[set->nparts];
 	memset(part, 0, sizeof(*part));
-	memset(ident, 0, sizeof(*ident));
-	int ret = parser_resolve_part(p, path, is_auto, &size, part, ident);
+	int ret = parser_resolve_part(p, path, is_auto, &size, part);
 	if (ret != RPMEM_ST_OK) {
 		free(part->path);
 		return ret;
 	}
 
+	/* the identity also catches two hard links to one file */
 	for (unsigned i = 0; i < set->nparts; i++) {
 		int same = strcmp(set->parts[i].path, part->path) == 0 ||
-			(ident->exists && p->ident[i].exists &&
-			 ident->dev == p->ident[i].dev &&
-			 ident->ino == p->ident[i].ino);
+			(part->existed && set->parts[i].existed &&
+			 part->dev == set->parts[i].dev &&
+			 part->ino == set->parts[i].ino);
 		if (same) {
 			ret = parser_err(p, "part '%s' is the same file as "
 				"part %u", path, i);
@@ -644,24 +673,30 @@ parser_run(struct poolset_parser *p, char *buf, size_t len)
 	return RPMEM_ST_OK;
 }
 
-/* rpmemd_poolset_parse -- parse a set file and confine its parts */
+/* rpmemd_poolset_parse -- parse a set file (parts confined to part_dir) */
 int
-rpmemd_poolset_parse(const char *dir, const char *name, const char *path,
-		struct rpmemd_poolset **setp, char *msg, size_t msglen)
+rpmemd_poolset_parse(const char *part_dir, const char *name,
+		const char *path, struct rpmemd_poolset **setp, char *msg,
+		size_t msglen)
 {
 	struct poolset_parser p = {.name = name, .msg = msg,
 		.msglen = msglen};
-	char dir_real[PATH_MAX];
+	char part_dir_real[PATH_MAX];
 	struct stat st;
 	size_t len = 0;
 	int ret;
 
-	if (RPMEM_FI("realpath", EACCES) || realpath(dir, dir_real) == NULL) {
-		int err = errno;
-		return poolset_msg(msg, msglen, poolset_errno_status(err),
-			"poolset directory '%s': %s", dir, strerror(err));
+	if (part_dir != NULL && part_dir[0] != '\0') {
+		if (RPMEM_FI("realpath", EACCES) ||
+		    realpath(part_dir, part_dir_real) == NULL) {
+			int err = errno;
+			return poolset_msg(msg, msglen,
+				poolset_errno_status(err),
+				"part-dir '%s': %s", part_dir, strerror(err));
+		}
+		p.part_dir = part_dir;
+		p.part_dir_real = part_dir_real;
 	}
-	p.dir_real = dir_real;
 	if (strlen(path) >= sizeof(p.set_dir))
 		return parser_err(&p, "path too long");
 	strcpy(p.set_dir, path);
@@ -740,17 +775,17 @@ rpmemd_poolset_parse(const char *dir, const char *name, const char *path,
 delete_set:
 	rpmemd_poolset_delete(&p.set);
 free_buf:
-	free(p.ident);
 	free(buf);
 close_fd:
 	close(fd);
 	return ret;
 }
 
-/* rpmemd_poolset_open -- resolve a client-given name and parse the set */
+/* rpmemd_poolset_open_part_dir -- resolve a name, parse the set */
 int
-rpmemd_poolset_open(const char *dir, const char *name,
-		struct rpmemd_poolset **set, char *msg, size_t msglen)
+rpmemd_poolset_open_part_dir(const char *dir, const char *part_dir,
+		const char *name, struct rpmemd_poolset **set, char *msg,
+		size_t msglen)
 {
 	char path[PATH_MAX];
 
@@ -758,5 +793,14 @@ rpmemd_poolset_open(const char *dir, const char *name,
 			msglen);
 	if (ret != RPMEM_ST_OK)
 		return ret;
-	return rpmemd_poolset_parse(dir, name, path, set, msg, msglen);
+	return rpmemd_poolset_parse(part_dir, name, path, set, msg, msglen);
+}
+
+/* rpmemd_poolset_open -- resolve a name, parse the set, parts anywhere */
+int
+rpmemd_poolset_open(const char *dir, const char *name,
+		struct rpmemd_poolset **set, char *msg, size_t msglen)
+{
+	return rpmemd_poolset_open_part_dir(dir, NULL, name, set, msg,
+			msglen);
 }

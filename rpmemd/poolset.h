@@ -12,9 +12,12 @@
  *
  * Sizes are bytes or K/M/G/T (powers of 1024), page multiples, each at least
  * RPMEM_MIN_PART.  REPLICA lines are refused (a remote set has no replicas).
- * Every part must resolve inside poolset-dir, except a device-DAX character
- * device, which may be anywhere; a device-DAX part must be the only part of
- * its set.
+ * The set file itself must resolve inside poolset-dir (the client names
+ * it); its parts are the administrator's choice, as in classic rpmemd:
+ * regular files anywhere (existing, or to be created in an existing
+ * directory), unless part-dir is configured: then every regular-file part
+ * must resolve, through symlinks, inside it.  A device-DAX character
+ * device may be anywhere and must be the only part of its set.
  *
  * Client view of the pool ("usable size", offset 0 = the header if any):
  *   default:   sum(parts) - 4096 * (nparts - 1)  (each further part keeps
@@ -46,6 +49,16 @@ struct rpmemd_part {
 	size_t size;		/* bytes of the file / device used */
 	int is_devdax;		/* device-DAX character device */
 	size_t align;		/* device-DAX alignment, else 0 */
+	/*
+	 * what the parser saw, so the pool store can refuse a file or
+	 * directory swapped in between the checks and the open
+	 */
+	int existed;		/* the file existed: dev/ino are its identity */
+	dev_t dev;
+	ino_t ino;
+	int dir_known;		/* dir_dev/dir_ino: its directory's identity */
+	dev_t dir_dev;
+	ino_t dir_ino;
 };
 
 struct rpmemd_poolset {
@@ -72,14 +85,25 @@ int rpmemd_poolset_resolve(const char *dir, const char *name, char *path,
 
 /*
  * rpmemd_poolset_parse -- parse the set file at path (canonical, e.g. from
- * rpmemd_poolset_resolve) and confine its parts to dir; name is only used
- * in messages.  POOL_CFG for a bad file, NOEXIST/NOACCESS when it or a
- * part's directory cannot be reached.
+ * rpmemd_poolset_resolve); part_dir NULL or "" lets regular-file parts be
+ * anywhere, else confines them to it (POOL_CFG "part '...' is outside the
+ * part directory '...'").  name is only used in messages.  POOL_CFG for a
+ * bad file, NOEXIST/NOACCESS when it, part_dir or a part's directory
+ * cannot be reached.
  */
-int rpmemd_poolset_parse(const char *dir, const char *name, const char *path,
-		struct rpmemd_poolset **set, char *msg, size_t msglen);
+int rpmemd_poolset_parse(const char *part_dir, const char *name,
+		const char *path, struct rpmemd_poolset **set, char *msg,
+		size_t msglen);
 
-/* rpmemd_poolset_open -- resolve + parse */
+/*
+ * rpmemd_poolset_open_part_dir -- resolve name in dir + parse with the
+ * parts confined to part_dir (NULL or "": anywhere)
+ */
+int rpmemd_poolset_open_part_dir(const char *dir, const char *part_dir,
+		const char *name, struct rpmemd_poolset **set, char *msg,
+		size_t msglen);
+
+/* rpmemd_poolset_open -- resolve + parse, parts anywhere */
 int rpmemd_poolset_open(const char *dir, const char *name,
 		struct rpmemd_poolset **set, char *msg, size_t msglen);
 

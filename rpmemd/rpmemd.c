@@ -179,17 +179,8 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 		"attributes %s, rdma address '%s'",
 		rpmem_msg_type_str(req->type), rq->pool_desc,
 		(unsigned long long)rq->pool_size, rq->nlanes,
-		attr ? "yes" : "no", rq->rdma_addr);
-
-	if (d->pool != NULL) {
-		/* the open pool stays served; only this request fails */
-		if (rpmemd_reply(d, req->type, RPMEM_ST_FATAL,
-				"a pool is already open in this session")) {
-			rpmemd_session_close(d, 0, NULL, 0);
-			return 1;
-		}
-		return RPMEMD_CONTINUE;
-	}
+		attr == NULL ? "no" : rpmem_attr_is_zero(attr) ?
+		"yes (all zero)" : "yes", rq->rdma_addr);
 
 	if (rpmemd_bind_addr(getenv("SSH_CONNECTION"), rq->rdma_addr, addr,
 			sizeof(addr))) {
@@ -200,10 +191,10 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 		return RPMEMD_CONTINUE;
 	}
 
-	st = rpmemd_poolset_open(d->cfg.poolset_dir, rq->pool_desc, &d->set,
-			msg, sizeof(msg));
+	st = rpmemd_poolset_open_part_dir(d->cfg.poolset_dir, d->cfg.part_dir,
+			rq->pool_desc, &d->set, msg, sizeof(msg));
 	if (st != RPMEM_ST_OK)
-		goto fail;
+		goto err_session_close;
 
 	if (create)
 		st = rpmemd_pool_create(d->set, rq->pool_size, attr, &d->pool,
@@ -213,14 +204,14 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 				&resp.u.pool_resp.attr, &d->pool, msg,
 				sizeof(msg));
 	if (st != RPMEM_ST_OK)
-		goto fail;
+		goto err_session_close;
 
 	if (RPMEM_FI("getrandom", EAGAIN) ||
 	    getrandom(rattr.secret, sizeof(rattr.secret), 0) !=
 			(ssize_t)sizeof(rattr.secret)) {
 		st = RPMEM_ST_FATAL;
 		snprintf(msg, sizeof(msg), "getrandom: %s", strerror(errno));
-		goto fail;
+		goto err_session_close;
 	}
 	rattr.bind_addr = addr;
 	rattr.pool_addr = rpmemd_pool_addr(d->pool);
@@ -236,12 +227,12 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 			"on %s: memory on fsdax cannot be pinned and the device "
 			"has no On-Demand Paging; put the pool on device DAX "
 			"or use an ODP-capable device", addr);
-		goto fail;
+		goto err_session_close;
 	}
 	if (st != RPMEM_ST_OK) {
 		snprintf(msg, sizeof(msg), "RDMA setup on %s failed: %s", addr,
 			rpmem_status_str((uint32_t)st));
-		goto fail;
+		goto err_session_close;
 	}
 
 	pmin = (struct rpmemd_pm_input) {
@@ -259,7 +250,7 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 	rpmemd_persist_policy_log(&pmin, &pm);
 	if (st != RPMEM_ST_OK) {
 		snprintf(msg, sizeof(msg), "%s", pm.reason);
-		goto fail;
+		goto err_session_close;
 	}
 
 	st = rpmemd_rdma_start(d->rdma, pm.method, rpmemd_pool_persist,
@@ -267,7 +258,7 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 	if (st != RPMEM_ST_OK) {
 		snprintf(msg, sizeof(msg), "cannot start serving lanes on %s: "
 			"%s", addr, rpmem_status_str((uint32_t)st));
-		goto fail;
+		goto err_session_close;
 	}
 
 	struct rpmem_resp_pool *rs = &resp.u.pool_resp;
@@ -297,7 +288,7 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 	}
 	return RPMEMD_CONTINUE;
 
-fail:
+err_session_close:
 	/* a pool created by this failed request must not stay behind */
 	rpmemd_session_close(d, create, NULL, 0);
 	if (rpmemd_reply(d, req->type, (uint32_t)st, msg))
@@ -312,12 +303,6 @@ rpmemd_req_set_attr(struct rpmemd *d, const struct rpmem_msg *req)
 	const struct rpmem_req_set_attr *rq = &req->u.set_attr;
 	char msg[RPMEM_MSG_TEXT_MAX] = "";
 
-	if (d->pool == NULL) {
-		rpmemd_reply(d, req->type, RPMEM_ST_PROTO, "SET_ATTR without "
-			"an open pool");
-		rpmemd_session_close(d, 0, NULL, 0);
-		return 1;
-	}
 	int st = rpmemd_pool_set_attr(d->pool,
 			(rq->flags & RPMEM_REQ_HAS_ATTR) ? &rq->attr : NULL,
 			msg, sizeof(msg));
@@ -351,16 +336,8 @@ rpmemd_req_remove(struct rpmemd *d, const struct rpmem_msg *req)
 
 	RPMEMD_LOG(INFO, "REMOVE request: pool set '%s', flags 0x%x",
 		rq->pool_desc, rq->flags);
-	if (d->pool != NULL) {
-		if (rpmemd_reply(d, req->type, RPMEM_ST_FATAL,
-				"a pool is already open in this session")) {
-			rpmemd_session_close(d, 0, NULL, 0);
-			return 1;
-		}
-		return RPMEMD_CONTINUE;
-	}
-	int st = rpmemd_poolset_open(d->cfg.poolset_dir, rq->pool_desc, &set,
-			msg, sizeof(msg));
+	int st = rpmemd_poolset_open_part_dir(d->cfg.poolset_dir,
+			d->cfg.part_dir, rq->pool_desc, &set, msg, sizeof(msg));
 	if (st == RPMEM_ST_OK)
 		st = rpmemd_pool_remove(set, (int)rq->flags, msg, sizeof(msg));
 	rpmemd_poolset_delete(&set);
@@ -372,6 +349,24 @@ rpmemd_req_remove(struct rpmemd *d, const struct rpmem_msg *req)
 static int
 rpmemd_dispatch(struct rpmemd *d, const struct rpmem_msg *req)
 {
+	char msg[RPMEM_MSG_TEXT_MAX];
+
+	/*
+	 * out of place (SET_ATTR or CLOSE before a pool is open, CREATE,
+	 * OPEN or REMOVE while one is): one answer, PROTO, and the session
+	 * goes on as it was -- the stream is in step, only the order was
+	 * wrong, and an open pool stays served
+	 */
+	uint32_t st = rpmemd_ctl_state_check(req->type, d->pool != NULL, msg,
+			sizeof(msg));
+	if (st != RPMEM_ST_OK) {
+		if (rpmemd_reply(d, req->type, st, msg)) {
+			rpmemd_session_close(d, 0, NULL, 0);
+			return 1;
+		}
+		return RPMEMD_CONTINUE;
+	}
+
 	switch (req->type) {
 	case RPMEM_MSG_CREATE:
 	case RPMEM_MSG_OPEN:
@@ -473,8 +468,8 @@ rpmemd_remove_mode(struct rpmemd *d)
 
 	/* the client reads stderr for the reason */
 	rpmemd_log_to_stderr(1);
-	int st = rpmemd_poolset_open(d->cfg.poolset_dir, d->cfg.remove, &set,
-			msg, sizeof(msg));
+	int st = rpmemd_poolset_open_part_dir(d->cfg.poolset_dir,
+			d->cfg.part_dir, d->cfg.remove, &set, msg, sizeof(msg));
 	if (st == RPMEM_ST_OK)
 		st = rpmemd_pool_remove(set, flags, msg, sizeof(msg));
 	rpmemd_poolset_delete(&set);
@@ -565,11 +560,17 @@ main(int argc, char *argv[])
 		goto close_log;
 	}
 
-	RPMEMD_LOG(INFO, "session started: poolset-dir '%s', max-lanes %u, "
-		"persist-apm %s, persist-general %s",
-		d.cfg.poolset_dir, d.cfg.max_lanes,
+	RPMEMD_LOG(INFO, "session started: poolset-dir '%s', part-dir '%s', "
+		"max-lanes %u, persist-apm %s, persist-general %s",
+		d.cfg.poolset_dir, d.cfg.part_dir[0] ? d.cfg.part_dir :
+		"(anywhere)", d.cfg.max_lanes,
 		d.cfg.persist_apm ? "yes" : "no",
 		d.cfg.persist_general ? "yes" : "no");
+	if (d.cfg.nthreads_set)
+		RPMEMD_LOG(NOTICE, "--nthreads %u ignored: one service thread "
+			"serves every lane of the session (classic rpmemd ran "
+			"a worker thread per lane or per --nthreads)",
+			d.cfg.nthreads);
 	/* unheard, the client would wait for a HELLO until its timeout */
 	ret = rpmemd_send_hello(&d, RPMEM_ST_OK, NULL) ? 1 :
 		rpmemd_serve(&d);

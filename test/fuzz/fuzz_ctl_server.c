@@ -13,7 +13,10 @@
  * Properties: every valid request re-encodes and decodes to itself; every
  * reply can be encoded (terminated text, valid type); a malformed message
  * says why; a pool-set name that resolves is relative, free of "..",
- * control characters, and lands inside the directory, and so do the parts.
+ * control characters, and lands inside the directory; so do its parts,
+ * since the fixture's set files name only parts inside it (the daemon
+ * allows parts anywhere the administrator's set file says, issue 14: the
+ * client chooses the set name, never a part).
  */
 #define _GNU_SOURCE	/* memfd_create */
 #include <fcntl.h>
@@ -145,6 +148,7 @@ pool_set(const char *name)
 	FUZZ_CHECK(set != NULL);
 	FUZZ_CHECK(name_ok(name));
 	FUZZ_CHECK(inside(set->path));
+	/* a property of the fixture (its sets name parts inside Pools) */
 	for (unsigned i = 0; i < set->nparts; i++)
 		FUZZ_CHECK(inside(set->parts[i].path));
 	rpmemd_poolset_delete(&set);

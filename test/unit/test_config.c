@@ -142,6 +142,9 @@ START_TEST(defaults)
 	ck_assert_int_eq(Cfg.remove_pool_set, 0);
 	ck_assert_int_eq(Cfg.help, 0);
 	ck_assert_int_eq(Cfg.version, 0);
+	ck_assert_str_eq(Cfg.part_dir, "");	/* parts anywhere */
+	ck_assert_int_eq(Cfg.nthreads_set, 0);
+	ck_assert_uint_eq(Cfg.nthreads, 0);
 }
 END_TEST
 
@@ -156,7 +159,8 @@ START_TEST(every_key)
 		"use-syslog = yes\n"
 		"max-lanes = 1024\n"
 		"timeout-ms = 1500\n"
-		"ddio = disable\n"), 0);
+		"ddio = disable\n"
+		"part-dir = /mnt/pmem0/parts\n"), 0);
 	ck_assert_str_eq(Cfg.poolset_dir, "/srv/pools");
 	ck_assert_int_eq(Cfg.persist_apm, 1);
 	ck_assert_int_eq(Cfg.persist_general, 0);
@@ -166,6 +170,7 @@ START_TEST(every_key)
 	ck_assert_uint_eq(Cfg.max_lanes, 1024);
 	ck_assert_uint_eq(Cfg.timeout_ms, 1500);
 	ck_assert_int_eq(Cfg.ddio, RPMEMD_DDIO_DISABLE);
+	ck_assert_str_eq(Cfg.part_dir, "/mnt/pmem0/parts");
 }
 END_TEST
 
@@ -595,6 +600,170 @@ START_TEST(error_buffer_bounds)
 }
 END_TEST
 
+START_TEST(pmdk_keys)
+{
+	/*
+	 * every key of PMDK's rpmemd.conf, each alone, with PMDK's meaning
+	 * (yes/no, case-sensitive; command-line values win)
+	 */
+	ck_assert_int_eq(load_text("log-file = /var/log/rpmemd.log\n"), 0);
+	ck_assert_str_eq(Cfg.log_file, "/var/log/rpmemd.log");
+	ck_assert_int_eq(Cfg.use_syslog, 0);	/* PMDK: log-file ends it */
+	ck_assert_int_eq(load_text("poolset-dir = $HOME/sets\n"), 0);
+	char expect[PATH_MAX + 16];
+	snprintf(expect, sizeof(expect), "%s/sets", Home);
+	ck_assert_str_eq(Cfg.poolset_dir, expect);
+	ck_assert_int_eq(load_text("persist-apm = yes\n"), 0);
+	ck_assert_int_eq(Cfg.persist_apm, 1);
+	ck_assert_int_eq(load_text("persist-general = no\n"), 0);
+	ck_assert_int_eq(Cfg.persist_general, 0);
+	ck_assert_int_eq(load_text("use-syslog = no\n"), 0);
+	ck_assert_int_eq(Cfg.use_syslog, 0);
+	ck_assert_int_eq(load_text("log-level = debug\n"), 0);
+	ck_assert_int_eq(Cfg.log_level, RPMEMD_LOG_DBG);
+
+	/* PMDK's values are refused with the key and value named */
+	ck_assert_int_eq(load_text("use-syslog = YES\n"), -1);
+	assert_err(file_err(1,
+		"invalid value 'YES' for 'use-syslog' (expected yes or no)"));
+	ck_assert_int_eq(load_text("log-level = error\n"), -1);
+	assert_err(file_err(1, "invalid log level 'error' (expected err, "
+		"warn, notice, info or debug)"));
+
+	/*
+	 * PMDK's option table doubles as its key table, yet a file key
+	 * "nthreads" (or "config", "remove", ...) is EINVAL there: refused
+	 * here too, by name
+	 */
+	ck_assert_int_eq(load_text("nthreads = 4\n"), -1);
+	assert_err(file_err(1, "unknown key 'nthreads'"));
+	ck_assert_int_eq(load_text("remove = x.set\n"), -1);
+	assert_err(file_err(1, "unknown key 'remove'"));
+}
+END_TEST
+
+START_TEST(pmdk_options)
+{
+	/* every rpmemd option PMDK documents, long and short forms */
+	write_file(File, "log-level = warn\n");
+	ck_assert_int_eq(load("-c", File, NULL), 0);
+	ck_assert_int_eq(Cfg.log_level, RPMEMD_LOG_WARN);
+	char opt[PATH_MAX + 16];
+	snprintf(opt, sizeof(opt), "--config=%s", File);
+	ck_assert_int_eq(load(opt, NULL), 0);
+	ck_assert_int_eq(Cfg.log_level, RPMEMD_LOG_WARN);
+
+	ck_assert_int_eq(load("-h", NULL), 0);
+	ck_assert_int_eq(Cfg.help, 1);
+	ck_assert_int_eq(load("--help", NULL), 0);
+	ck_assert_int_eq(Cfg.help, 1);
+	ck_assert_int_eq(load("-V", NULL), 0);
+	ck_assert_int_eq(Cfg.version, 1);
+	ck_assert_int_eq(load("--version", NULL), 0);
+	ck_assert_int_eq(Cfg.version, 1);
+
+	ck_assert_int_eq(load("-r", "a.set", "-f", "-s", NULL), 0);
+	ck_assert_str_eq(Cfg.remove, "a.set");
+	ck_assert_int_eq(Cfg.force, 1);
+	ck_assert_int_eq(Cfg.remove_pool_set, 1);
+	ck_assert_int_eq(load("--remove=b.set", "--force", "--pool-set",
+		NULL), 0);
+	ck_assert_str_eq(Cfg.remove, "b.set");
+	ck_assert_int_eq(Cfg.force, 1);
+	ck_assert_int_eq(Cfg.remove_pool_set, 1);
+
+	ck_assert_int_eq(load("--log-file", "/tmp/r.log", NULL), 0);
+	ck_assert_str_eq(Cfg.log_file, "/tmp/r.log");
+	ck_assert_int_eq(Cfg.use_syslog, 0);
+	ck_assert_int_eq(load("--poolset-dir=/srv/sets", NULL), 0);
+	ck_assert_str_eq(Cfg.poolset_dir, "/srv/sets");
+	ck_assert_int_eq(load("--persist-apm", "--persist-general",
+		"--use-syslog", "--log-level", "info", NULL), 0);
+	ck_assert_int_eq(Cfg.persist_apm, 1);
+	ck_assert_int_eq(Cfg.persist_general, 1);
+	ck_assert_int_eq(Cfg.use_syslog, 1);
+	ck_assert_int_eq(Cfg.log_level, RPMEMD_LOG_INFO);
+
+	/* the flags take no value, as in PMDK; a missing value is named */
+	ck_assert_int_eq(load("--use-syslog=no", NULL), -1);
+	assert_err("option '--use-syslog' does not take an argument");
+	ck_assert_int_eq(load("--persist-general=yes", NULL), -1);
+	assert_err("option '--persist-general' does not take an argument");
+	ck_assert_int_eq(load("-r", NULL), -1);
+	assert_err("option '-r' requires an argument");
+	ck_assert_int_eq(load("--poolset-dir", NULL), -1);
+	assert_err("option '--poolset-dir' requires an argument");
+	ck_assert_int_eq(load("--log-file", NULL), -1);
+	assert_err("option '--log-file' requires an argument");
+}
+END_TEST
+
+START_TEST(nthreads)
+{
+	/* -t/--nthreads: PMDK's worker count, accepted and validated */
+	ck_assert_int_eq(load("-t", "4", NULL), 0);
+	ck_assert_int_eq(Cfg.nthreads_set, 1);
+	ck_assert_uint_eq(Cfg.nthreads, 4);
+	ck_assert_int_eq(load("-t16", NULL), 0);
+	ck_assert_uint_eq(Cfg.nthreads, 16);
+	ck_assert_int_eq(load("--nthreads", "0", NULL), 0);
+	ck_assert_int_eq(Cfg.nthreads_set, 1);
+	ck_assert_uint_eq(Cfg.nthreads, 0);
+	ck_assert_int_eq(load("--nthreads=4294967295", NULL), 0);
+	ck_assert_uint_eq(Cfg.nthreads, 4294967295u);
+	/* it changes nothing else: lanes are still max-lanes */
+	ck_assert_uint_eq(Cfg.max_lanes, 64);
+	/* with --remove too (PMDK accepts it anywhere) */
+	ck_assert_int_eq(load("-r", "x.set", "-t", "2", NULL), 0);
+	ck_assert_str_eq(Cfg.remove, "x.set");
+
+	static const char *const bad[] = {"x", "-1", "+1", "", "4294967296",
+		"1.5", " 1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char msg[128];
+		ck_assert_int_eq(load("-t", bad[i], NULL), -1);
+		snprintf(msg, sizeof(msg), "invalid value '%s' for "
+			"'--nthreads' (expected 0..4294967295)", bad[i]);
+		assert_err(msg);
+	}
+	ck_assert_int_eq(load("-t", NULL), -1);
+	assert_err("option '-t' requires an argument");
+	ck_assert_int_eq(load("--nthreads", NULL), -1);
+	assert_err("option '--nthreads' requires an argument");
+	ck_assert_ptr_nonnull(strstr(rpmemd_config_usage(), "--nthreads"));
+}
+END_TEST
+
+START_TEST(part_dir)
+{
+	char expect[PATH_MAX + 32];
+
+	ck_assert_int_eq(load_text("part-dir = /mnt/pmem0/\n"), 0);
+	ck_assert_str_eq(Cfg.part_dir, "/mnt/pmem0");
+	ck_assert_int_eq(load_text("part-dir = $HOME/parts\n"), 0);
+	snprintf(expect, sizeof(expect), "%s/parts", Home);
+	ck_assert_str_eq(Cfg.part_dir, expect);
+
+	/* relative: refused, like poolset-dir (it depends on the cwd) */
+	ck_assert_int_eq(load_text("part-dir = parts\n"), -1);
+	assert_err(file_err(1, "part-dir must be an absolute path: 'parts'"));
+	ck_assert_int_eq(load_text("part-dir =\n"), -1);
+	assert_err(file_err(1, "missing value for 'part-dir'"));
+
+	/* the command line, and it wins over the file */
+	write_file(File, "part-dir = /a\n");
+	ck_assert_int_eq(load("-c", File, "--part-dir", "/b", NULL), 0);
+	ck_assert_str_eq(Cfg.part_dir, "/b");
+	ck_assert_int_eq(load("--part-dir=/c//", NULL), 0);
+	ck_assert_str_eq(Cfg.part_dir, "/c");
+	ck_assert_int_eq(load("--part-dir", "rel", NULL), -1);
+	assert_err("part-dir must be an absolute path: 'rel'");
+	ck_assert_int_eq(load("--part-dir", NULL), -1);
+	assert_err("option '--part-dir' requires an argument");
+	ck_assert_ptr_nonnull(strstr(rpmemd_config_usage(), "--part-dir"));
+}
+END_TEST
+
 /* config_suite -- all config tests */
 static Suite *
 config_suite(void)
@@ -621,6 +790,10 @@ config_suite(void)
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, reload);
 	tcase_add_test(tc, error_buffer_bounds);
+	tcase_add_test(tc, pmdk_keys);
+	tcase_add_test(tc, pmdk_options);
+	tcase_add_test(tc, nthreads);
+	tcase_add_test(tc, part_dir);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,11 +5,16 @@
  * byte at a time), clean EOF, truncated header and body, bad magic,
  * version, type and size (never read past a bad header), response types
  * from the client, body rules, I/O errors, and what send/reply put on the
- * wire
+ * wire; the one answer to a request out of place (the state table, and
+ * the built rpmemd answering it over its stdin/stdout, then serving on)
  */
+#define _GNU_SOURCE	/* nftw */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -475,6 +480,238 @@ START_TEST(resp_types)
 }
 END_TEST
 
+START_TEST(create_zero_attr)
+{
+	struct rpmem_msg in, out;
+
+	/* given attributes may be all zero: the flag stays, no PROTO */
+	make_create(&in);
+	memset(&in.u.pool.attr, 0, sizeof(in.u.pool.attr));
+	put(Buf, encode(&in));
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_MSG);
+	ck_assert_uint_eq(out.u.pool.flags, RPMEM_REQ_HAS_ATTR);
+	ck_assert_int_eq(rpmem_attr_is_zero(&out.u.pool.attr), 1);
+
+	/* attributes without the flag are malformed */
+	make_create(&in);
+	in.u.pool.flags = 0;
+	put(Buf, encode(&in));
+	recv_malformed(RPMEM_MSG_CREATE, RPMEM_ST_PROTO,
+		"malformed CREATE message: attributes without the attribute "
+		"flag");
+}
+END_TEST
+
+#define NO_POOL_TEXT "is not allowed before a pool is open (send CREATE " \
+	"or OPEN first)"
+#define POOL_OPEN_TEXT "is not allowed while a pool is open in this " \
+	"session (one pool per session; CLOSE it first)"
+
+START_TEST(state_table)
+{
+	static const struct {
+		uint16_t type;
+		int pool_open;
+		uint32_t status;
+		const char *text;
+	} cases[] = {
+		{RPMEM_MSG_CREATE, 0, RPMEM_ST_OK, ""},
+		{RPMEM_MSG_OPEN, 0, RPMEM_ST_OK, ""},
+		{RPMEM_MSG_REMOVE, 0, RPMEM_ST_OK, ""},
+		{RPMEM_MSG_SET_ATTR, 0, RPMEM_ST_PROTO,
+			"SET_ATTR " NO_POOL_TEXT},
+		{RPMEM_MSG_CLOSE, 0, RPMEM_ST_PROTO, "CLOSE " NO_POOL_TEXT},
+		{RPMEM_MSG_SET_ATTR, 1, RPMEM_ST_OK, ""},
+		{RPMEM_MSG_CLOSE, 1, RPMEM_ST_OK, ""},
+		{RPMEM_MSG_CREATE, 1, RPMEM_ST_PROTO, "CREATE " POOL_OPEN_TEXT},
+		{RPMEM_MSG_OPEN, 1, RPMEM_ST_PROTO, "OPEN " POOL_OPEN_TEXT},
+		{RPMEM_MSG_REMOVE, 1, RPMEM_ST_PROTO, "REMOVE " POOL_OPEN_TEXT},
+		/* not requests: a caller's bug, refused in either state */
+		{RPMEM_MSG_HELLO, 0, RPMEM_ST_PROTO,
+			"HELLO is not allowed at all: it is not a request"},
+		{RPMEM_MSG_CLOSE_RESP, 1, RPMEM_ST_PROTO, "CLOSE_RESP is not "
+			"allowed at all: it is not a request"},
+	};
+	char text[RPMEM_MSG_TEXT_MAX];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(text, 0, sizeof(text));
+		ck_assert_msg(rpmemd_ctl_state_check(cases[i].type,
+			cases[i].pool_open, text, sizeof(text)) ==
+			cases[i].status, "case %zu", i);
+		ck_assert_str_eq(text, cases[i].text);
+		/* the client sees EPROTO for every one of them */
+		if (cases[i].status != RPMEM_ST_OK)
+			ck_assert_int_eq(rpmem_status_to_errno(
+				cases[i].status), EPROTO);
+	}
+	/* a short buffer is cut, terminated; none at all is fine */
+	char small[8];
+	ck_assert_uint_eq(rpmemd_ctl_state_check(RPMEM_MSG_CLOSE, 0, small,
+		sizeof(small)), RPMEM_ST_PROTO);
+	ck_assert_str_eq(small, "CLOSE i");
+	ck_assert_uint_eq(rpmemd_ctl_state_check(RPMEM_MSG_CLOSE, 0, NULL, 0),
+		RPMEM_ST_PROTO);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * the built rpmemd, spoken to over pipes as ssh would
+ */
+static char Tmp[64];
+
+/* rm_cb -- nftw callback removing one entry */
+static int
+rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) st;
+	(void) flag;
+	(void) ftw;
+	return remove(path);
+}
+
+/*
+ * daemon_start -- run <build>/rpmemd/rpmemd (next to this test's
+ * directory) with an empty config, poolset-dir Tmp, a log file; *in is
+ * its stdin, *out its stdout
+ */
+static pid_t
+daemon_start(int *in, int *out)
+{
+	char self[PATH_MAX], bin[PATH_MAX + 32], conf[96], log[96];
+	int to[2], from[2];
+
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	ck_assert_int_gt(n, 0);
+	self[n] = '\0';
+	snprintf(bin, sizeof(bin), "%s/../rpmemd/rpmemd", dirname(self));
+	ck_assert_msg(access(bin, X_OK) == 0, "rpmemd not built at %s", bin);
+
+	strcpy(Tmp, "/tmp/rpmemd-state-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(Tmp));
+	snprintf(conf, sizeof(conf), "%s/empty.conf", Tmp);
+	snprintf(log, sizeof(log), "%s/rpmemd.log", Tmp);
+	int fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+
+	ck_assert_int_eq(pipe(to), 0);
+	ck_assert_int_eq(pipe(from), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		close(to[0]);
+		close(to[1]);
+		close(from[0]);
+		close(from[1]);
+		unsetenv("SSH_CONNECTION");
+		execl(bin, "rpmemd", "-c", conf, "--poolset-dir", Tmp,
+			"--log-file", log, "--log-level", "info", (char *)NULL);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	*in = to[1];
+	*out = from[0];
+	return pid;
+}
+
+/* daemon_recv -- read one message from the daemon, of type expect */
+static void
+daemon_recv(int fd, uint16_t expect, struct rpmem_msg *m)
+{
+	uint8_t b[RPMEM_MSG_MAX_SIZE];
+	size_t got = 0;
+	uint16_t type;
+	uint32_t size;
+
+	while (got < RPMEM_MSG_HDR_SIZE) {
+		ssize_t r = read(fd, b + got, RPMEM_MSG_HDR_SIZE - got);
+		ck_assert_int_gt(r, 0);
+		got += (size_t)r;
+	}
+	ck_assert_uint_eq(rpmem_msg_hdr_check(b, &type, &size, NULL),
+		RPMEM_ST_OK);
+	ck_assert_uint_eq(type, expect);
+	while (got < size) {
+		ssize_t r = read(fd, b + got, size - got);
+		ck_assert_int_gt(r, 0);
+		got += (size_t)r;
+	}
+	ck_assert_uint_eq(rpmem_msg_decode(b, size, m, NULL), RPMEM_ST_OK);
+}
+
+/* daemon_ask -- send req, expect its response with status and text */
+static void
+daemon_ask(int in, int out, const struct rpmem_msg *req, uint32_t status,
+		const char *text)
+{
+	struct rpmem_msg r;
+	uint8_t b[RPMEM_MSG_MAX_SIZE];
+	size_t len = rpmem_msg_encode(req, b, sizeof(b));
+
+	ck_assert_uint_gt(len, 0);
+	ck_assert_int_eq(write(in, b, len), (ssize_t)len);
+	daemon_recv(out, (uint16_t)(req->type + 1), &r);
+	ck_assert_uint_eq(r.status, status);
+	ck_assert_str_eq(r.text, text);
+}
+
+START_TEST(daemon_wrong_state)
+{
+	struct rpmem_msg m;
+	int in, out, status;
+
+	pid_t pid = daemon_start(&in, &out);
+	daemon_recv(out, RPMEM_MSG_HELLO, &m);
+	ck_assert_uint_eq(m.status, RPMEM_ST_OK);
+
+	/* before a pool is open: SET_ATTR and CLOSE, each refused */
+	memset(&m, 0, sizeof(m));
+	m.type = RPMEM_MSG_SET_ATTR;
+	daemon_ask(in, out, &m, RPMEM_ST_PROTO, "SET_ATTR " NO_POOL_TEXT);
+	memset(&m, 0, sizeof(m));
+	m.type = RPMEM_MSG_CLOSE;
+	daemon_ask(in, out, &m, RPMEM_ST_PROTO, "CLOSE " NO_POOL_TEXT);
+	m.u.close.flags = RPMEM_CLOSE_REMOVE;
+	daemon_ask(in, out, &m, RPMEM_ST_PROTO, "CLOSE " NO_POOL_TEXT);
+
+	/*
+	 * the session went on as it was: a CREATE (zero attributes, given)
+	 * is served -- here it fails, no such set -- and after a failed
+	 * CREATE an OPEN is in its place too
+	 */
+	make_create(&m);
+	strcpy(m.u.pool.pool_desc, "nope.set");
+	strcpy(m.u.pool.rdma_addr, "127.0.0.1");
+	memset(&m.u.pool.attr, 0, sizeof(m.u.pool.attr));
+	daemon_ask(in, out, &m, RPMEM_ST_NOEXIST,
+		"pool set 'nope.set' does not exist");
+	m.type = RPMEM_MSG_OPEN;
+	m.u.pool.flags = 0;
+	daemon_ask(in, out, &m, RPMEM_ST_NOEXIST,
+		"pool set 'nope.set' does not exist");
+	memset(&m, 0, sizeof(m));
+	m.type = RPMEM_MSG_SET_ATTR;
+	daemon_ask(in, out, &m, RPMEM_ST_PROTO, "SET_ATTR " NO_POOL_TEXT);
+
+	/* REMOVE ends the session, normally */
+	memset(&m, 0, sizeof(m));
+	m.type = RPMEM_MSG_REMOVE;
+	strcpy(m.u.remove.pool_desc, "nope.set");
+	daemon_ask(in, out, &m, RPMEM_ST_NOEXIST,
+		"pool set 'nope.set' does not exist");
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	close(in);
+	close(out);
+	nftw(Tmp, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+END_TEST
+
 /* ctl_suite -- all control-server tests */
 static Suite *
 ctl_suite(void)
@@ -498,6 +735,9 @@ ctl_suite(void)
 	tcase_add_test(tc, io_error);
 	tcase_add_test(tc, send_and_reply);
 	tcase_add_test(tc, resp_types);
+	tcase_add_test(tc, create_zero_attr);
+	tcase_add_test(tc, state_table);
+	tcase_add_test(tc, daemon_wrong_state);
 	suite_add_tcase(s, tc);
 	return s;
 }

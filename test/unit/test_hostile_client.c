@@ -468,6 +468,46 @@ START_TEST(refused_keeps_session)
 }
 END_TEST
 
+/*
+ * the daemon's one answer to a request out of place: status PROTO in a
+ * well-formed response, so EPROTO with its text, and (the stream being
+ * in step) the session stays usable
+ */
+START_TEST(wrong_state_answer)
+{
+	struct rpmem_msg m = resp(RPMEM_MSG_SET_ATTR_RESP);
+
+	add_type(RPMEM_MSG_HELLO);
+	m.status = RPMEM_ST_PROTO;
+	strcpy(m.text, "SET_ATTR is not allowed before a pool is open (send "
+		"CREATE or OPEN first)");
+	add(&m);
+	m = resp(RPMEM_MSG_CREATE_RESP);
+	m.status = RPMEM_ST_PROTO;
+	strcpy(m.text, "CREATE is not allowed while a pool is open in this "
+		"session (one pool per session; CLOSE it first)");
+	add(&m);
+	add_type(RPMEM_MSG_CLOSE_RESP);
+	struct rpmem_ctl *ctl = session();
+
+	errno = 0;
+	ck_assert_int_eq(rpmem_ctl_set_attr(ctl, NULL), -1);
+	ck_assert_int_eq(errno, EPROTO);
+	has(rpmem_err_get(), "SET_ATTR failed: SET_ATTR is not allowed before "
+		"a pool is open");
+	errno = 0;
+	ck_assert_int_eq(create(ctl), -1);
+	ck_assert_int_eq(errno, EPROTO);
+	has(rpmem_err_get(), "CREATE failed: CREATE is not allowed while a "
+		"pool is open in this session");
+	/* not broken: the next request goes out and is answered */
+	ck_assert_int_eq(rpmem_ctl_close(ctl, 0), 0);
+	ck_assert_uint_eq(Ssh.off, Ssh.size);
+	ck_assert_uint_eq(Ssh.nsent, 3);
+	rpmem_ctl_delete(&ctl);
+}
+END_TEST
+
 /* hostile_client_suite -- all cases */
 static Suite *
 hostile_client_suite(void)
@@ -481,6 +521,7 @@ hostile_client_suite(void)
 	tcase_add_test(tc, bad_hello);
 	tcase_add_test(tc, out_of_order);
 	tcase_add_test(tc, refused_keeps_session);
+	tcase_add_test(tc, wrong_state_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,8 +2,9 @@
 /*
  * test_poolset.c -- pool-set files and path confinement: valid sets (sizes,
  * suffixes, options, usable-size arithmetic), every rejection with its
- * status and message, and the confinement of names and parts to
- * poolset-dir (absolute, "..", symlinks, control characters)
+ * status and message, the confinement of names to poolset-dir (absolute,
+ * "..", symlinks, control characters), parts anywhere by default and
+ * confined to part-dir when it is set
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -413,38 +414,82 @@ START_TEST(line_and_file_limits)
 }
 END_TEST
 
-START_TEST(part_confinement)
+/* parse_pd -- like parse, with the parts confined to part_dir */
+static int
+parse_pd(const char *part_dir, const char *name, const char *text)
+{
+	rpmemd_poolset_delete(&Set);
+	Msg[0] = '\0';
+	write_file(path_in(Dir, name), text);
+	return rpmemd_poolset_open_part_dir(Dir, part_dir, name, &Set, Msg,
+		sizeof(Msg));
+}
+
+START_TEST(part_anywhere)
 {
 	char text[2 * PATH_MAX];
-	char rest[2 * PATH_MAX];
+	struct stat st;
 
-	/* an absolute path outside */
+	/*
+	 * classic layout: sets in one directory, parts in another; the
+	 * administrator wrote the set, so its parts may be anywhere
+	 */
 	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/p\n", Out);
-	snprintf(rest, sizeof(rest), " line 2: part '%s/p' is outside the "
-		"poolset directory", Out);
-	assert_cfg(text, rest);
+	ck_assert_int_eq(parse("x.set", text), RPMEM_ST_OK);
+	ck_assert_str_eq(Msg, "");
+	ck_assert_str_eq(Set->parts[0].path, path_in(Out, "p"));
+	ck_assert_int_eq(Set->parts[0].existed, 0);
+	/* the directory it will be created in is recorded by identity */
+	ck_assert_int_eq(stat(Out, &st), 0);
+	ck_assert_int_eq(Set->parts[0].dir_known, 1);
+	ck_assert(Set->parts[0].dir_dev == st.st_dev);
+	ck_assert(Set->parts[0].dir_ino == st.st_ino);
 
-	/* climbing out with .. */
+	/* an existing file outside, recorded by identity too */
+	write_file(path_in(Out, "e"), "");
+	ck_assert_int_eq(stat(path_in(Out, "e"), &st), 0);
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/e\n16M q\n", Out);
+	ck_assert_int_eq(parse("x.set", text), RPMEM_ST_OK);
+	ck_assert_uint_eq(Set->nparts, 2);
+	ck_assert_str_eq(Set->parts[0].path, path_in(Out, "e"));
+	ck_assert_int_eq(Set->parts[0].existed, 1);
+	ck_assert(Set->parts[0].dev == st.st_dev);
+	ck_assert(Set->parts[0].ino == st.st_ino);
+	ck_assert_str_eq(Set->parts[1].path, path_in(Dir, "q"));
+
+	/* climbing out with .. relative to the set's directory */
 	char rel[PATH_MAX];
 	snprintf(rel, sizeof(rel), "../%s/p", strrchr(Out, '/') + 1);
 	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s\n", rel);
-	snprintf(rest, sizeof(rest), " line 2: part '%s' is outside the "
-		"poolset directory", rel);
-	assert_cfg(text, rest);
-	assert_cfg("PMEMPOOLSET\n16M ..\n", " line 2: part '..' is neither a "
-		"regular file nor a device DAX");
+	ck_assert_int_eq(parse("x.set", text), RPMEM_ST_OK);
+	ck_assert_str_eq(Set->parts[0].path, path_in(Out, "p"));
 
-	/* an existing file reached through a symlink pointing out */
+	/* symlinks are followed to where they lead: file and directory */
 	write_file(path_in(Out, "target"), "");
 	ck_assert_int_eq(symlink(path_in(Out, "target"),
 		path_in(Dir, "ln")), 0);
-	assert_cfg("PMEMPOOLSET\n16M ln\n", " line 2: part 'ln' is outside "
-		"the poolset directory");
-
-	/* a directory symlink pointing out, the file not there yet */
+	ck_assert_int_eq(parse("x.set", "PMEMPOOLSET\n16M ln\n"),
+		RPMEM_ST_OK);
+	ck_assert_str_eq(Set->parts[0].path, path_in(Out, "target"));
 	ck_assert_int_eq(symlink(Out, path_in(Dir, "outdir")), 0);
-	assert_cfg("PMEMPOOLSET\n16M outdir/new\n", " line 2: part "
-		"'outdir/new' is outside the poolset directory");
+	ck_assert_int_eq(parse("x.set", "PMEMPOOLSET\n16M outdir/new\n"),
+		RPMEM_ST_OK);
+	ck_assert_str_eq(Set->parts[0].path, path_in(Out, "new"));
+	/* a file and a symlink to it are still one part */
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M ln\n16M %s/target\n",
+		Out);
+	char rest[PATH_MAX + 64];
+	snprintf(rest, sizeof(rest), " line 3: part '%s/target' is the same "
+		"file as part 0", Out);
+	assert_cfg(text, rest);
+}
+END_TEST
+
+START_TEST(part_errors)
+{
+	/* every error of a part path is still an error, with its message */
+	assert_cfg("PMEMPOOLSET\n16M ..\n", " line 2: part '..' is neither a "
+		"regular file nor a device DAX");
 
 	/* a dangling symlink (create's O_EXCL would trip on it anyway) */
 	ck_assert_int_eq(symlink(path_in(Out, "nothing"),
@@ -470,11 +515,136 @@ START_TEST(part_confinement)
 	assert_cfg("PMEMPOOLSET\n16M a\x01z\n",
 		" line 2: part path contains control characters");
 
-	/* a missing directory */
+	/* a missing directory, here and elsewhere */
 	ck_assert_int_eq(parse("x.set", "PMEMPOOLSET\n16M nodir/p\n"),
 		RPMEM_ST_NOEXIST);
 	assert_msg("x.set", " line 2: directory of part 'nodir/p': No such "
 		"file or directory");
+	char text[2 * PATH_MAX], rest[2 * PATH_MAX];
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/nodir/p\n", Out);
+	ck_assert_int_eq(parse("x.set", text), RPMEM_ST_NOEXIST);
+	snprintf(rest, sizeof(rest), " line 2: directory of part '%s/nodir/p':"
+		" No such file or directory", Out);
+	assert_msg("x.set", rest);
+}
+END_TEST
+
+START_TEST(part_dir_confinement)
+{
+	char pd[PATH_MAX + 16];
+	char text[4 * PATH_MAX];
+	char rest[3 * PATH_MAX];
+
+	/* part-dir = <Out>/parts; the set stays in Dir */
+	snprintf(pd, sizeof(pd), "%s/parts", Out);
+	ck_assert_int_eq(mkdir(pd, 0700), 0);
+
+	/* inside: absolute, new and existing, and in a subdirectory */
+	ck_assert_int_eq(mkdir(path_in(pd, "sub"), 0700), 0);
+	write_file(path_in(pd, "old"), "");
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/new\n16M %s/old\n"
+		"16M %s/sub/n\n", pd, pd, pd);
+	ck_assert_int_eq(parse_pd(pd, "x.set", text), RPMEM_ST_OK);
+	ck_assert_uint_eq(Set->nparts, 3);
+	ck_assert_str_eq(Set->parts[0].path, path_in(pd, "new"));
+	ck_assert_str_eq(Set->parts[1].path, path_in(pd, "old"));
+
+	/* outside: a new part, an existing one; the message names both */
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/p\n", Out);
+	ck_assert_int_eq(parse_pd(pd, "x.set", text), RPMEM_ST_POOL_CFG);
+	ck_assert_ptr_null(Set);
+	snprintf(rest, sizeof(rest), " line 2: part '%s/p' is outside the "
+		"part directory '%s'", Out, pd);
+	assert_msg("x.set", rest);
+	write_file(path_in(Dir, "here"), "");
+	ck_assert_int_eq(parse_pd(pd, "x.set", "PMEMPOOLSET\n16M here\n"),
+		RPMEM_ST_POOL_CFG);
+	snprintf(rest, sizeof(rest), " line 2: part 'here' is outside the part "
+		"directory '%s'", pd);
+	assert_msg("x.set", rest);
+	/* part-dir itself is a directory, not a part */
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s\n", pd);
+	ck_assert_int_eq(parse_pd(pd, "x.set", text), RPMEM_ST_POOL_CFG);
+
+	/* climbing out of part-dir with .. */
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/../esc\n", pd);
+	ck_assert_int_eq(parse_pd(pd, "x.set", text), RPMEM_ST_POOL_CFG);
+	snprintf(rest, sizeof(rest), " line 2: part '%s/../esc' is outside "
+		"the part directory '%s'", pd, pd);
+	assert_msg("x.set", rest);
+
+	/* symlinks inside part-dir leading out: to a file, to a directory */
+	write_file(path_in(Out, "victim"), "");
+	ck_assert_int_eq(symlink(path_in(Out, "victim"),
+		path_in(pd, "lnfile")), 0);
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/lnfile\n", pd);
+	ck_assert_int_eq(parse_pd(pd, "x.set", text), RPMEM_ST_POOL_CFG);
+	snprintf(rest, sizeof(rest), " line 2: part '%s/lnfile' is outside "
+		"the part directory '%s'", pd, pd);
+	assert_msg("x.set", rest);
+	ck_assert_int_eq(symlink(Out, path_in(pd, "lndir")), 0);
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/lndir/new\n", pd);
+	ck_assert_int_eq(parse_pd(pd, "x.set", text), RPMEM_ST_POOL_CFG);
+	snprintf(rest, sizeof(rest), " line 2: part '%s/lndir/new' is outside "
+		"the part directory '%s'", pd, pd);
+	assert_msg("x.set", rest);
+
+	/* ... and a symlink from elsewhere leading in is judged by target */
+	ck_assert_int_eq(symlink(path_in(pd, "old"), path_in(Dir, "in")), 0);
+	ck_assert_int_eq(parse_pd(pd, "x.set", "PMEMPOOLSET\n16M in\n"),
+		RPMEM_ST_OK);
+	ck_assert_str_eq(Set->parts[0].path, path_in(pd, "old"));
+
+	/* part-dir given through a symlink: compared after realpath */
+	char pdlink[PATH_MAX + 16];
+	snprintf(pdlink, sizeof(pdlink), "%s/pdlink", Out);
+	ck_assert_int_eq(symlink(pd, pdlink), 0);
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/new\n", pd);
+	ck_assert_int_eq(parse_pd(pdlink, "x.set", text), RPMEM_ST_OK);
+
+	/* "" means no restriction, like NULL */
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n16M %s/p\n", Out);
+	ck_assert_int_eq(parse_pd("", "x.set", text), RPMEM_ST_OK);
+
+	/* a part-dir that does not exist */
+	char gone[PATH_MAX + 16];
+	snprintf(gone, sizeof(gone), "%s/gone", Out);
+	ck_assert_int_eq(parse_pd(gone, "x.set", text), RPMEM_ST_NOEXIST);
+	ck_assert_ptr_null(Set);
+	snprintf(rest, sizeof(rest), "part-dir '%s': No such file or "
+		"directory", gone);
+	ck_assert_str_eq(Msg, rest);
+
+	/* the set file name is confined to poolset-dir all the same */
+	ck_assert_int_eq(rpmemd_poolset_open_part_dir(Dir, pd, "../x.set",
+		&Set, Msg, sizeof(Msg)), RPMEM_ST_BADNAME);
+	ck_assert_str_eq(Msg, "pool set name '../x.set' must not contain "
+		"'..'");
+}
+END_TEST
+
+START_TEST(set_name_still_confined)
+{
+	char path[PATH_MAX];
+
+	/*
+	 * parts may be anywhere, the set FILE may not: the client names it,
+	 * so a set reached through a symlink leading out is still refused
+	 */
+	write_file(path_in(Out, "o.set"), "PMEMPOOLSET\n16M a\n");
+	ck_assert_int_eq(symlink(path_in(Out, "o.set"),
+		path_in(Dir, "esc.set")), 0);
+	ck_assert_int_eq(rpmemd_poolset_open(Dir, "esc.set", &Set, Msg,
+		sizeof(Msg)), RPMEM_ST_BADNAME);
+	ck_assert_ptr_null(Set);
+	ck_assert_str_eq(Msg, "pool set 'esc.set' resolves outside the "
+		"poolset directory");
+	ck_assert_int_eq(rpmemd_poolset_resolve(Dir, "esc.set", path,
+		sizeof(path), Msg, sizeof(Msg)), RPMEM_ST_BADNAME);
+	char abs[PATH_MAX + 16];
+	snprintf(abs, sizeof(abs), "%s/o.set", Out);
+	ck_assert_int_eq(rpmemd_poolset_open(Dir, abs, &Set, Msg,
+		sizeof(Msg)), RPMEM_ST_BADNAME);
 }
 END_TEST
 
@@ -624,7 +794,10 @@ poolset_suite(void)
 	tcase_add_test(tc, duplicate_parts);
 	tcase_add_test(tc, part_count_limit);
 	tcase_add_test(tc, line_and_file_limits);
-	tcase_add_test(tc, part_confinement);
+	tcase_add_test(tc, part_anywhere);
+	tcase_add_test(tc, part_errors);
+	tcase_add_test(tc, part_dir_confinement);
+	tcase_add_test(tc, set_name_still_confined);
 	tcase_add_test(tc, name_confinement);
 	tcase_add_test(tc, poolset_dir_via_symlink);
 	tcase_add_test(tc, unreadable_set);

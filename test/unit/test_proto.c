@@ -569,12 +569,14 @@ START_TEST(test_decode_attr_flag_mismatch)
 {
 	size_t len;
 
-	/* CREATE: HAS_ATTR with zero attributes, and the other way round */
+	/* CREATE: attributes without HAS_ATTR (one non-zero byte is enough) */
 	len = enc_type(RPMEM_MSG_CREATE);
-	memset(Buf + PR_ATTR, 0, RPMEM_ATTR_WIRE_SIZE);
+	rpmem_put_le32(Buf + PR_FLAGS, 0);
 	expect_reject(len, RPMEM_ST_PROTO);
 	len = enc_type(RPMEM_MSG_CREATE);
 	rpmem_put_le32(Buf + PR_FLAGS, 0);
+	memset(Buf + PR_ATTR, 0, RPMEM_ATTR_WIRE_SIZE);
+	Buf[PR_ATTR + RPMEM_ATTR_WIRE_SIZE - 1] = 1;
 	expect_reject(len, RPMEM_ST_PROTO);
 
 	/* OPEN with attributes */
@@ -589,6 +591,46 @@ START_TEST(test_decode_attr_flag_mismatch)
 	len = enc_type(RPMEM_MSG_SET_ATTR);
 	rpmem_put_le32(Buf + REQ_BODY, 0);
 	expect_reject(len, RPMEM_ST_PROTO);
+}
+END_TEST
+
+START_TEST(test_decode_create_zero_attr)
+{
+	struct rpmem_msg in, out;
+	const char *why = NULL;
+	size_t len;
+
+	/*
+	 * CREATE's flag means "attributes given", and given ones may be all
+	 * zero (PMDK's zero-filled create_attr): that decodes, flag kept
+	 */
+	make(&in, RPMEM_MSG_CREATE);
+	memset(&in.u.pool.attr, 0, sizeof(in.u.pool.attr));
+	len = enc(&in);
+	ck_assert_uint_eq(rpmem_msg_decode(Buf, len, &out, &why), RPMEM_ST_OK);
+	ck_assert_uint_eq(out.u.pool.flags, RPMEM_REQ_HAS_ATTR);
+	ck_assert_int_eq(rpmem_attr_is_zero(&out.u.pool.attr), 1);
+
+	/* no flag, no attributes: "no attributes" (NULL create_attr) */
+	in.u.pool.flags = 0;
+	len = enc(&in);
+	ck_assert_uint_eq(rpmem_msg_decode(Buf, len, &out, &why), RPMEM_ST_OK);
+	ck_assert_uint_eq(out.u.pool.flags, 0);
+
+	/* no flag, attributes: refused, and says why */
+	in.u.pool.attr.major = 1;
+	len = enc(&in);
+	ck_assert_uint_eq(rpmem_msg_decode(Buf, len, &out, &why),
+		RPMEM_ST_PROTO);
+	ck_assert_str_eq(why, "attributes without the attribute flag");
+
+	/* SET_ATTR keeps its rule: the flag only with non-zero attributes */
+	make(&in, RPMEM_MSG_SET_ATTR);
+	memset(&in.u.set_attr.attr, 0, sizeof(in.u.set_attr.attr));
+	len = enc(&in);
+	ck_assert_uint_eq(rpmem_msg_decode(Buf, len, &out, &why),
+		RPMEM_ST_PROTO);
+	ck_assert_str_eq(why, "attribute flag does not match the attributes");
 }
 END_TEST
 
@@ -677,6 +719,7 @@ START_TEST(test_status_to_errno)
 		[RPMEM_ST_RDMA] = ECONNABORTED,
 		[RPMEM_ST_NOSUPP] = EOPNOTSUPP,
 		[RPMEM_ST_FATAL] = EREMOTEIO,
+		[RPMEM_ST_NOSPC] = ENOSPC,
 	};
 
 	for (uint32_t s = 0; s < RPMEM_ST_MAX; s++) {
@@ -707,6 +750,12 @@ START_TEST(test_status_from_errno)
 	ck_assert_uint_eq(rpmem_status_from_errno(0), RPMEM_ST_OK);
 	ck_assert_uint_eq(rpmem_status_from_errno(EINVAL), RPMEM_ST_POOL_CFG);
 	ck_assert_uint_eq(rpmem_status_from_errno(ENOTSUP), RPMEM_ST_NOSUPP);
+	/* no space on the target is its own status, not the catch-all */
+	ck_assert_uint_eq(rpmem_status_from_errno(ENOSPC), RPMEM_ST_NOSPC);
+	ck_assert_uint_eq(RPMEM_ST_NOSPC, 15);
+	ck_assert_uint_eq(RPMEM_ST_MAX, 16);
+	ck_assert_str_eq(rpmem_status_str(RPMEM_ST_NOSPC),
+		"no space left on the target");
 	ck_assert_uint_eq(rpmem_status_from_errno(EBADF), RPMEM_ST_FATAL);
 	ck_assert_uint_eq(rpmem_status_from_errno(EIO), RPMEM_ST_FATAL);
 	ck_assert_uint_eq(rpmem_status_from_errno(-1), RPMEM_ST_FATAL);
@@ -887,6 +936,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_decode_empty_desc);
 	tcase_add_test(tc, test_decode_flags);
 	tcase_add_test(tc, test_decode_attr_flag_mismatch);
+	tcase_add_test(tc, test_decode_create_zero_attr);
 	tcase_add_test(tc, test_decode_pool_req_values);
 	tcase_add_test(tc, test_decode_pool_resp_values);
 	suite_add_tcase(s, tc);
