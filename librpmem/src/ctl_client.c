@@ -4,6 +4,15 @@
  *
  * Strictly request/response: nothing else reads the ssh stdout, so no
  * monitor can race a response (classic pmem/issues#346).
+ *
+ * The HELLO's daemon_version (the daemon's librpmem API version, major <<
+ * 16 | minor) must have our major: a new major is what an incompatible
+ * daemon would announce.  Any minor of it is accepted, older or newer:
+ * the wire format has its own version, RPMEM_PROTO_VERSION, bumped for
+ * any new field or size (docs/protocol.md), which every header carries and
+ * rpmem_msg_hdr_check() has already compared exactly; all a 1.2 client
+ * sends (SET_ATTR, REMOVE, GPSPM DEEP_PERSIST) is in protocol version 1,
+ * which every 1.x daemon of this project speaks, 1.0 and 1.1 included.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +22,7 @@
 #include <string.h>
 
 #include "ctl_client.h"
+#include "env.h"
 #include "error.h"
 #include "fault_inject.h"
 #include "ssh.h"
@@ -39,9 +49,8 @@ rpmem_env_timeout_ms(int def)
 	ms = strtol(v, &end, 10);
 	if (errno != 0 || *end != '\0' || v[0] < '0' || v[0] > '9' ||
 	    ms <= 0 || ms > INT_MAX) {
-		fprintf(stderr, "librpmem: ignoring invalid "
-			"RPMEM_TIMEOUT_MS='%.32s' (not a positive number of "
-			"milliseconds), using %d\n", v, def);
+		rpmem_warn("ignoring invalid RPMEM_TIMEOUT_MS='%.32s' (not a "
+			"positive number of milliseconds), using %d", v, def);
 		return def;
 	}
 	return (int)ms;
@@ -210,6 +219,21 @@ ctl_request(struct rpmem_ctl *ctl, const struct rpmem_msg *req,
 	return 0;
 }
 
+/*
+ * check_daemon_version -- the HELLO's daemon_version has our major (see
+ * the top of this file for why any minor will do)
+ */
+static int
+check_daemon_version(struct rpmem_ctl *ctl, uint32_t v)
+{
+	if ((v >> 16) == RPMEM_MAJOR_VERSION)
+		return 0;
+	rpmem_err_set("rpmemd on %s is version %u.%u, this librpmem %u.%u: "
+		"their major versions differ, so they cannot talk", ctl->host,
+		v >> 16, v & 0xffff, RPMEM_MAJOR_VERSION, RPMEM_MINOR_VERSION);
+	return broken(ctl, EPROTONOSUPPORT);
+}
+
 /* rpmem_ctl_new -- start ssh to t and read rpmemd's HELLO */
 int
 rpmem_ctl_new(const struct rpmem_target *t, struct rpmem_ctl **ctlp)
@@ -245,6 +269,8 @@ rpmem_ctl_new(const struct rpmem_target *t, struct rpmem_ctl **ctlp)
 		errno = rpmem_status_to_errno(m.status);
 		goto err_ssh_close;
 	}
+	if (check_daemon_version(ctl, m.u.hello.daemon_version))
+		goto err_ssh_close;
 	ctl->hello = m.u.hello;
 	*ctlp = ctl;
 	return 0;

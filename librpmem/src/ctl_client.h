@@ -19,7 +19,9 @@
  *   malformed response: bad      EPROTO ("unexpected response type X to
  *     magic, size, type, fields,  Y", "invalid response to Y: <why>",
  *     or cut short by end of file "truncated response to Y")
- *   other protocol version        EPROTONOSUPPORT
+ *   other protocol version, or    EPROTONOSUPPORT ("rpmemd on H is
+ *     a HELLO daemon_version of     version X.Y, this librpmem 1.2: ...")
+ *     another major
  *   HELLO with a non-OK status    rpmem_status_to_errno(status), message
  *                                 with the daemon's text and its stderr
  *   ssh cannot be started         errno of posix_spawnp (ENOENT...)

@@ -8,13 +8,23 @@
  * can fail with ENOMEM (classic pmem/issues#634) and touches registered
  * memory's copy-on-write state.  The child gets SIGPIPE back at its default
  * disposition, an empty signal mask and no descriptor of ours beyond 0-2.
+ *
+ * RPMEM_CMD may hold several commands separated by '|' (PMDK's format:
+ * libpmemobj with two remote replicas served by differently configured
+ * rpmemds relies on it); each connection takes the next one.  PMDK keeps
+ * the index in an unlocked global and reads RPMEM_CMD once at load; here a
+ * mutex guards the index, and the value is read per connection (programs
+ * and this project's tests set it between pools), the rotation restarting
+ * at the first command whenever the value changes.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* posix_spawn_file_actions_addclosefrom_np */
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -27,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "error.h"
 #include "fault_inject.h"
 #include "ssh.h"
@@ -36,6 +47,10 @@ extern char **environ;
 #define STDERR_KEEP 1024	/* tail of the remote stderr kept */
 #define KILL_WAIT_MS 1000	/* SIGTERM -> SIGKILL */
 #define SILENT_GRACE_MS 500	/* close grace after a receive timed out */
+
+static pthread_mutex_t Cmd_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *Cmd_value;		/* the RPMEM_CMD the rotation is on */
+static unsigned long Cmd_next;	/* its next command, 0-based */
 
 struct rpmem_ssh {
 	pid_t pid;
@@ -192,17 +207,124 @@ env_or(const char *name, const char *def)
 	return (v != NULL && v[0] != '\0') ? v : def;
 }
 
+/* blank -- nothing but white space in [p, p + len) */
+static bool
+blank(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
+/* rpmem_ssh_cmd_pick -- command idx % n of the RPMEM_CMD value v */
+char *
+rpmem_ssh_cmd_pick(const char *v, unsigned long idx, unsigned *i,
+		unsigned *n)
+{
+	const char *p, *want = NULL;
+	unsigned count = 0;
+	size_t want_len = 0;
+	char *cmd;
+
+	if (v == NULL || v[0] == '\0')
+		v = RPMEM_SSH_CMD_DEFAULT;
+	/* all of them first: a bad one is reported whichever is picked */
+	for (p = v;; p++) {
+		const char *end = strchr(p, RPMEM_SSH_CMD_SEP);
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (blank(p, len)) {
+			rpmem_err_set("RPMEM_CMD='%.100s': command %u is "
+				"empty ('%c' separates commands, so a shell "
+				"pipe or '%c%c' cannot be used in RPMEM_CMD)",
+				v, count + 1, RPMEM_SSH_CMD_SEP,
+				RPMEM_SSH_CMD_SEP, RPMEM_SSH_CMD_SEP);
+			errno = EINVAL;
+			return NULL;
+		}
+		count++;
+		if (end == NULL)
+			break;
+		p = end;
+	}
+	idx %= count;
+	p = v;
+	for (unsigned long k = 0;; k++) {
+		const char *end = strchr(p, RPMEM_SSH_CMD_SEP);
+
+		if (k == idx) {
+			want = p;
+			want_len = end != NULL ? (size_t)(end - p) : strlen(p);
+			break;
+		}
+		p = end + 1;
+	}
+	cmd = RPMEM_FI("strndup", ENOMEM) ? NULL : strndup(want, want_len);
+	if (cmd == NULL) {
+		RPMEM_ERR_ERRNO(errno, "RPMEM_CMD: cannot copy the command");
+		return NULL;
+	}
+	if (i != NULL)
+		*i = (unsigned)idx;
+	if (n != NULL)
+		*n = count;
+	return cmd;
+}
+
+/* rpmem_ssh_cmd_next -- the command for the next connection */
+char *
+rpmem_ssh_cmd_next(unsigned *i, unsigned *n)
+{
+	const char *v = env_or("RPMEM_CMD", RPMEM_SSH_CMD_DEFAULT);
+	unsigned count = 1;
+	char *cmd;
+
+	pthread_mutex_lock(&Cmd_lock);
+	if (Cmd_value == NULL || strcmp(Cmd_value, v) != 0) {
+		/* a new value starts at its first command */
+		char *copy = RPMEM_FI("strdup", ENOMEM) ? NULL : strdup(v);
+
+		if (copy == NULL) {
+			pthread_mutex_unlock(&Cmd_lock);
+			RPMEM_ERR_ERRNO(errno, "RPMEM_CMD: cannot copy it");
+			return NULL;
+		}
+		free(Cmd_value);
+		Cmd_value = copy;
+		Cmd_next = 0;
+	}
+	cmd = rpmem_ssh_cmd_pick(Cmd_value, Cmd_next, i, &count);
+	/* a bad value stays bad: no need to move on */
+	if (cmd != NULL)
+		Cmd_next = (Cmd_next + 1) % count;
+	pthread_mutex_unlock(&Cmd_lock);
+	if (cmd != NULL && n != NULL)
+		*n = count;
+	return cmd;
+}
+
+/* cmd_fini -- at unload (dlclose by libpmemobj): the copy of RPMEM_CMD */
+__attribute__((destructor))
+static void
+cmd_fini(void)
+{
+	free(Cmd_value);
+	Cmd_value = NULL;
+}
+
 /* rpmem_ssh_open -- start ssh to t */
 int
 rpmem_ssh_open(const struct rpmem_target *t, struct rpmem_ssh **out)
 {
 	const char *prog = env_or("RPMEM_SSH", "ssh");
-	const char *cmd = env_or("RPMEM_CMD", "rpmemd");
 	char dest[sizeof(t->user) + 1 + sizeof(t->host)];
 	char port[8];
 	char *argv[8];
 	int cin = -1, cout = -1, cerr = -1;
 	struct rpmem_ssh *ssh;
+	unsigned ci = 0, cn = 1;
+	char *cmd;
 	int n = 0;
 	int ret;
 
@@ -211,6 +333,9 @@ rpmem_ssh_open(const struct rpmem_target *t, struct rpmem_ssh **out)
 		errno = EINVAL;
 		return -1;
 	}
+	cmd = rpmem_ssh_cmd_next(&ci, &cn);
+	if (cmd == NULL)
+		return -1;
 	if (t->user[0] != '\0')
 		snprintf(dest, sizeof(dest), "%s@%s", t->user, t->host);
 	else
@@ -226,13 +351,16 @@ rpmem_ssh_open(const struct rpmem_target *t, struct rpmem_ssh **out)
 		argv[n++] = port;
 	}
 	argv[n++] = dest;
-	argv[n++] = (char *)cmd;
+	argv[n++] = cmd;
 	argv[n] = NULL;
+	rpmem_log(RPMEM_LOG_NOTICE, "ssh: %s%s%s %s '%s' (RPMEM_CMD command "
+		"%u of %u)", prog, t->port != 0 ? " -p " : "",
+		t->port != 0 ? port : "", dest, cmd, ci + 1, cn);
 
 	ssh = RPMEM_FI("calloc", ENOMEM) ? NULL : calloc(1, sizeof(*ssh));
 	if (ssh == NULL) {
 		RPMEM_ERR_ERRNO(errno, "ssh: cannot allocate");
-		return -1;
+		goto err_free_cmd;
 	}
 	ssh->fd_in = ssh->fd_out = ssh->fd_err = -1;
 
@@ -252,6 +380,7 @@ rpmem_ssh_open(const struct rpmem_target *t, struct rpmem_ssh **out)
 	close_pair(&cin, NULL);
 	close_pair(&cout, NULL);
 	close_pair(&cerr, NULL);
+	free(cmd);
 	*out = ssh;
 	return 0;
 
@@ -261,6 +390,10 @@ err_close_pairs:
 	close_pair(&ssh->fd_out, &cout);
 	close_pair(&ssh->fd_err, &cerr);
 	free(ssh);
+	errno = ret;
+err_free_cmd:
+	ret = errno;
+	free(cmd);
 	errno = ret;
 	return -1;
 }

@@ -2,15 +2,16 @@
 /*
  * ssh.h -- the ssh transport of the control channel
  *
- * Runs   $RPMEM_SSH -T -oBatchMode=yes [-p port] [user@]host $RPMEM_CMD
+ * Runs   $RPMEM_SSH -T -oBatchMode=yes [-p port] [user@]host COMMAND
  * (defaults "ssh" and "rpmemd") with the child's stdin, stdout and stderr
  * on three AF_UNIX socketpairs.  RPMEM_SSH names one program (looked up in
- * PATH, no arguments).  RPMEM_CMD is passed to ssh as ONE argument, which
- * ssh hands to the remote user's shell: it may hold a whole shell command
- * ("cd /dir && VAR=x ./rpmemd --opt"), exactly as with classic librpmem,
- * and it must be trusted like a shell command.  The user and host come
- * from rpmem_target_parse(), which refuses anything ssh or a shell could
- * misread.
+ * PATH, no arguments).  COMMAND is one of RPMEM_CMD's commands, separated
+ * by '|' and used in turn, one per connection (rpmem_ssh_cmd_next), as in
+ * classic librpmem.  It is passed to ssh as ONE argument, which ssh hands
+ * to the remote user's shell: it may hold a whole shell command ("cd /dir
+ * && VAR=x ./rpmemd --opt"), but no '|' of its own, and it must be trusted
+ * like a shell command.  The user and host come from rpmem_target_parse(),
+ * which refuses anything ssh or a shell could misread.
  *
  * Every function returns 0 or -1 with errno set and a message in
  * rpmem_err_get(); SIGPIPE is never raised (send with MSG_NOSIGNAL).
@@ -30,9 +31,31 @@ struct rpmem_ssh;
 /* how long rpmem_ssh_stderr() waits for the child's last words */
 #define RPMEM_SSH_STDERR_WAIT_MS 500
 
+/* RPMEM_CMD: the default, and what separates several commands */
+#define RPMEM_SSH_CMD_DEFAULT "rpmemd"
+#define RPMEM_SSH_CMD_SEP '|'
+
 /*
- * rpmem_ssh_open -- start ssh to t; errno from posix_spawnp (e.g. ENOENT
- * when the ssh program is missing), socketpair or malloc
+ * rpmem_ssh_cmd_pick -- command number idx % n (from 0) of the RPMEM_CMD
+ * value v (NULL or "": the default), n being the number of commands in v,
+ * as a new string (free() it); *i and *n (optional) get idx % n and n.
+ * NULL with errno EINVAL when any command of v is empty or blank (e.g.
+ * "a||b"), ENOMEM; the message names RPMEM_CMD.
+ */
+char *rpmem_ssh_cmd_pick(const char *v, unsigned long idx, unsigned *i,
+		unsigned *n);
+
+/*
+ * rpmem_ssh_cmd_next -- the command for the next connection: RPMEM_CMD's
+ * commands in turn (read now; a changed value starts at its first), as
+ * rpmem_ssh_cmd_pick; thread-safe
+ */
+char *rpmem_ssh_cmd_next(unsigned *i, unsigned *n);
+
+/*
+ * rpmem_ssh_open -- start ssh to t with the next RPMEM_CMD command; errno
+ * from posix_spawnp (e.g. ENOENT when the ssh program is missing),
+ * socketpair or malloc, EINVAL for an RPMEM_CMD with an empty command
  */
 int rpmem_ssh_open(const struct rpmem_target *t, struct rpmem_ssh **out);
 

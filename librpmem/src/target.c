@@ -96,20 +96,20 @@ check_ipv6(const char *h, size_t len)
 	size_t addr_len = pct != NULL ? (size_t)(pct - h) : len;
 
 	if (memchr(h, ':', addr_len) == NULL)
-		goto bad;
+		goto err_invalid;
 	for (size_t i = 0; i < addr_len; i++)
 		if (!is_hex(h[i]) && h[i] != ':' && h[i] != '.')
-			goto bad;
+			goto err_invalid;
 	if (pct != NULL) {
 		if (addr_len + 1 == len)
-			goto bad;	/* empty scope */
+			goto err_invalid;	/* empty scope */
 		for (size_t i = addr_len + 1; i < len; i++)
 			if (!is_alnum(h[i]) && h[i] != '.' && h[i] != '_' &&
 			    h[i] != '-')
-				goto bad;
+				goto err_invalid;
 	}
 	return 0;
-bad:
+err_invalid:
 	rpmem_err_set("invalid target: '%.*s' is not an IPv6 address",
 		(int)len, h);
 	errno = EINVAL;

@@ -209,8 +209,9 @@ fake_answer(const struct rpmem_msg *req, uint32_t status,
 	rs->rkey = FAKE_RKEY;
 	rs->nlanes = req->u.pool.nlanes < grant ? req->u.pool.nlanes : grant;
 	if (req->type == RPMEM_MSG_CREATE)
-		rs->hdr_size = (req->u.pool.flags & RPMEM_REQ_HAS_ATTR) ?
-			RPMEM_POOL_HDR_SIZE : 0;
+		rs->hdr_size = env_uint("FAKE_CREATE_HDR",
+			(req->u.pool.flags & RPMEM_REQ_HAS_ATTR) ?
+			RPMEM_POOL_HDR_SIZE : 0);
 	else
 		rs->hdr_size = env_uint("FAKE_HDR", RPMEM_POOL_HDR_SIZE);
 	rs->port = FAKE_PORT;
@@ -262,7 +263,7 @@ fake_hello(const char *script)
 
 	memset(&m, 0, sizeof(m));
 	m.type = RPMEM_MSG_HELLO;
-	m.u.hello.daemon_version = 0x00010001;
+	m.u.hello.daemon_version = env_uint("FAKE_DAEMON_VERSION", 0x00010001);
 	m.u.hello.max_lanes = env_uint("FAKE_MAX_LANES", 0);
 	len = fake_encode(&m, b);
 	if (strcmp(script, "hello_badmagic") == 0)
@@ -1479,9 +1480,9 @@ START_TEST(test_pool_nohdrs)
 	fake("ok");
 	Dp.new_err = 0;
 	memset(&zero, 0, sizeof(zero));
-	/* an all-zero attr means "no attributes", like NULL */
+	/* no attributes: a headerless (NOHDRS) pool */
 	rpp = rpmem_create("127.0.0.1", "pool.set", Pool, POOL_SIZE, &nlanes,
-		&zero);
+		NULL);
 	ck_assert_msg(rpp != NULL, "%s", rpmem_errormsg());
 	ck_assert_uint_eq(rpmem_pool_hdr_size(rpp), 0);
 	ck_assert_int_eq(rpmem_persist(rpp, 0, POOL_SIZE, 0), 0);
@@ -1491,6 +1492,91 @@ START_TEST(test_pool_nohdrs)
 	has(rpmem_errormsg(), "no header");
 	ck_assert_int_eq(rpmem_close(rpp), 0);
 	has(log_text(), "REQ CREATE flags=0 nlanes=1");
+}
+END_TEST
+
+START_TEST(test_pool_zero_attr)
+{
+	unsigned nlanes = 1;
+	struct rpmem_pool_attr zero, attr;
+	RPMEMpool *rpp;
+	const char *log;
+
+	Dp.new_err = 0;
+	memset(&zero, 0, sizeof(zero));
+
+	/*
+	 * zero-filled attributes are attributes (PMDK sends them as given):
+	 * the flag goes out, and a set with headers answers hdr_size 4096,
+	 * so the header stays protected
+	 */
+	fake("ok");
+	rpp = rpmem_create("127.0.0.1", "pool.set", Pool, POOL_SIZE, &nlanes,
+		&zero);
+	ck_assert_msg(rpp != NULL, "%s", rpmem_errormsg());
+	ck_assert_uint_eq(rpmem_pool_hdr_size(rpp), RPMEM_POOL_HDR_SIZE);
+	errno = 0;
+	ck_assert_int_eq(rpmem_persist(rpp, 0, 8, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rpmem_set_attr(rpp, &zero), 0);
+	ck_assert_int_eq(rpmem_close(rpp), 0);
+	log = log_text();
+	has(log, "REQ CREATE flags=1 nlanes=1");
+	has(log, "REQ SET_ATTR flags=0 major=0");
+
+	/* ... and an OPTION NOHDRS set answers 0: headerless, also fine */
+	fake("ok");
+	setenv("FAKE_CREATE_HDR", "0", 1);
+	rpp = rpmem_create("127.0.0.1", "pool.set", Pool, POOL_SIZE, &nlanes,
+		&zero);
+	ck_assert_msg(rpp != NULL, "%s", rpmem_errormsg());
+	ck_assert_uint_eq(rpmem_pool_hdr_size(rpp), 0);
+	ck_assert_int_eq(rpmem_persist(rpp, 0, 8, 0), 0);
+	ck_assert_int_eq(rpmem_close(rpp), 0);
+	has(log_text(), "REQ CREATE flags=1 nlanes=1");
+
+	/* non-zero attributes need the header: 0 is a broken answer */
+	fake("ok");
+	memset(&attr, 0, sizeof(attr));
+	attr.major = 1;
+	errno = 0;
+	ck_assert_ptr_null(rpmem_create("127.0.0.1", "pool.set", Pool,
+		POOL_SIZE, &nlanes, &attr));
+	ck_assert_int_eq(errno, EPROTO);
+	has(rpmem_errormsg(), "header size 0, which does not match the "
+		"attributes given");
+	/* the pool the daemon made is removed */
+	has(log_text(), "REQ CLOSE flags=1");
+
+	/* no attributes (NULL) cannot get a header */
+	fake("ok");
+	setenv("FAKE_CREATE_HDR", "4096", 1);
+	errno = 0;
+	ck_assert_ptr_null(rpmem_create("127.0.0.1", "pool.set", Pool,
+		POOL_SIZE, &nlanes, NULL));
+	ck_assert_int_eq(errno, EPROTO);
+	has(rpmem_errormsg(), "header size 4096, which does not match the "
+		"attributes given");
+	has(log_text(), "REQ CREATE flags=0 nlanes=1");
+	unsetenv("FAKE_CREATE_HDR");
+}
+END_TEST
+
+START_TEST(test_create_nospc)
+{
+	unsigned nlanes = 1;
+	struct rpmem_pool_attr attr;
+
+	/* the daemon's NOSPC (a part could not be allocated) is ENOSPC */
+	fake("status:15");
+	memset(&attr, 0, sizeof(attr));
+	attr.major = 1;
+	errno = 0;
+	ck_assert_ptr_null(rpmem_create("127.0.0.1", "pool.set", Pool,
+		POOL_SIZE, &nlanes, &attr));
+	ck_assert_int_eq(errno, ENOSPC);
+	has(rpmem_errormsg(), "CREATE failed: fake status 15");
+	log_text();
 }
 END_TEST
 
@@ -1648,6 +1734,251 @@ START_TEST(test_remove)
 }
 END_TEST
 
+/* =====================================================================
+ * HELLO's daemon_version and the classic environment (issue 14)
+ */
+
+/* daemon versions: another major is refused, any minor of ours is not */
+static const struct {
+	uint32_t version;
+	int ok;
+} Hello_version[] = {
+	{0x00010000, 1},	/* 1.0 */
+	{0x00010001, 1},	/* 1.1 */
+	{(RPMEM_MAJOR_VERSION << 16) | RPMEM_MINOR_VERSION, 1},
+	{0x00010063, 1},	/* 1.99: same protocol version */
+	{0x00020000, 0},	/* 2.0 */
+	{0x00000005, 0},	/* 0.5 */
+	{0xffff0001, 0},
+};
+
+START_TEST(test_hello_daemon_version)
+{
+	struct rpmem_target t = target("127.0.0.1");
+	struct rpmem_ctl *ctl = NULL;
+	uint32_t v = Hello_version[_i].version;
+	char num[16], want[128];
+	const char *log;
+
+	fake("ok");
+	snprintf(num, sizeof(num), "0x%08x", v);
+	setenv("FAKE_DAEMON_VERSION", num, 1);
+	errno = 0;
+	if (Hello_version[_i].ok) {
+		ck_assert_msg(rpmem_ctl_new(&t, &ctl) == 0, "%s",
+			rpmem_err_get());
+		ck_assert_uint_eq(rpmem_ctl_hello(ctl)->daemon_version, v);
+		rpmem_ctl_delete(&ctl);
+		has(log_text(), "EOF\n");
+		return;
+	}
+	ck_assert_int_eq(rpmem_ctl_new(&t, &ctl), -1);
+	ck_assert_int_eq(errno, EPROTONOSUPPORT);
+	ck_assert_ptr_null(ctl);
+	/* both versions, in the form people know them */
+	snprintf(want, sizeof(want), "rpmemd on 127.0.0.1 is version %u.%u, "
+		"this librpmem %u.%u", v >> 16, v & 0xffff,
+		RPMEM_MAJOR_VERSION, RPMEM_MINOR_VERSION);
+	has(rpmem_err_get(), want);
+	has(rpmem_err_get(), "major versions differ");
+	/* nothing was asked of it; the session ended */
+	log = log_text();
+	lacks(log, "REQ");
+	has(log, "EOF\n");
+}
+END_TEST
+
+START_TEST(test_create_daemon_version)
+{
+	unsigned nlanes = 2;
+
+	fake("ok");
+	Dp.new_err = 0;
+	setenv("FAKE_DAEMON_VERSION", "0x00020001", 1);
+	errno = 0;
+	ck_assert_ptr_null(rpmem_create("127.0.0.1", "pool.set", Pool,
+		POOL_SIZE, &nlanes, NULL));
+	ck_assert_int_eq(errno, EPROTONOSUPPORT);
+	has(rpmem_errormsg(), "version 2.1");
+	ck_assert_uint_eq(nlanes, 2);
+	ck_assert_int_eq(Dp.new_calls, 0);
+	lacks(log_text(), "REQ CREATE");
+}
+END_TEST
+
+/* RPMEM_CMD: one command per connection, in turn, as PMDK */
+START_TEST(test_cmd_rotation)
+{
+	struct rpmem_target t = target("127.0.0.1");
+	struct rpmem_ctl *ctl = NULL;
+	const char *log, *a1, *b, *a2;
+
+	fake("ok");
+	setenv("RPMEM_CMD", "exec rpmemd -c '/a b.conf'|cd /b && ./rpmemd",
+		1);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_msg(rpmem_ctl_new(&t, &ctl) == 0, "%s",
+			rpmem_err_get());
+		rpmem_ctl_delete(&ctl);
+	}
+	log = log_text();
+	a1 = strstr(log, "|127.0.0.1|exec rpmemd -c '/a b.conf'\n");
+	b = strstr(log, "|127.0.0.1|cd /b && ./rpmemd\n");
+	ck_assert_msg(a1 != NULL && b != NULL, "%s", log);
+	a2 = strstr(a1 + 1, "|127.0.0.1|exec rpmemd -c '/a b.conf'\n");
+	/* first, second, first again; one ARGV each */
+	ck_assert_msg(a1 < b && a2 != NULL && b < a2, "%s", log);
+	ck_assert_ptr_null(strstr(b + 20, "cd /b"));
+	ck_assert_ptr_null(strstr(a2 + 20, "ARGV"));
+}
+END_TEST
+
+/* ... across the calls of the API: create, open, remove */
+START_TEST(test_cmd_rotation_api)
+{
+	struct rpmem_pool_attr attr;
+	unsigned nlanes = 1;
+	RPMEMpool *a, *b;
+	const char *log;
+
+	fake("ok");
+	Dp.new_err = 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.major = 1;
+	setenv("RPMEM_CMD", "c1|c2", 1);
+	a = rpmem_create("127.0.0.1", "one.set", Pool, POOL_SIZE, &nlanes,
+		&attr);
+	ck_assert_msg(a != NULL, "%s", rpmem_errormsg());
+	nlanes = 1;
+	b = rpmem_open("127.0.0.1", "two.set", Pool, POOL_SIZE, &nlanes,
+		NULL);
+	ck_assert_msg(b != NULL, "%s", rpmem_errormsg());
+	ck_assert_int_eq(rpmem_close(a), 0);
+	ck_assert_int_eq(rpmem_close(b), 0);
+	ck_assert_int_eq(rpmem_remove("127.0.0.1", "one.set", 0), 0);
+	log = log_text();
+	has(log, "|127.0.0.1|c1\nREQ CREATE flags=1 nlanes=1 size=1048576 "
+		"desc=one.set");
+	has(log, "|127.0.0.1|c2\nREQ OPEN flags=0 nlanes=1 size=1048576 "
+		"desc=two.set");
+	has(log, "|127.0.0.1|c1\nREQ REMOVE flags=0 desc=one.set");
+
+	/* an empty command: refused before anything is started */
+	fake("ok");
+	setenv("RPMEM_CMD", "c1||c2", 1);
+	nlanes = 1;
+	errno = 0;
+	ck_assert_ptr_null(rpmem_open("127.0.0.1", "two.set", Pool, POOL_SIZE,
+		&nlanes, NULL));
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "RPMEM_CMD='c1||c2': command 2 is empty");
+	errno = 0;
+	ck_assert_int_eq(rpmem_remove("127.0.0.1", "one.set", 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	has(rpmem_errormsg(), "RPMEM_CMD");
+	ck_assert_str_eq(log_text(), "");
+	ck_assert_int_eq(Dp.new_calls, 2);
+}
+END_TEST
+
+/* RPMEM_ENABLE_VERBS / RPMEM_ENABLE_SOCKETS through the API */
+START_TEST(test_provider_env_api)
+{
+	unsigned nlanes = 1;
+	RPMEMpool *rpp;
+
+	fake("ok");
+	Dp.new_err = 0;
+	setenv("RPMEM_ENABLE_VERBS", "0", 1);
+	errno = 0;
+	ck_assert_ptr_null(rpmem_create("127.0.0.1", "p.set", Pool, POOL_SIZE,
+		&nlanes, NULL));
+	ck_assert_int_eq(errno, ENOMEDIUM);
+	has(rpmem_errormsg(), "rpmem_create: cannot find provider");
+	setenv("RPMEM_ENABLE_SOCKETS", "1", 1);
+	errno = 0;
+	ck_assert_ptr_null(rpmem_open("127.0.0.1", "p.set", Pool, POOL_SIZE,
+		&nlanes, NULL));
+	ck_assert_int_eq(errno, ENOMEDIUM);
+	has(rpmem_errormsg(), "rpmem_open: cannot find provider");
+	has(rpmem_errormsg(), "no sockets provider");
+	/* argument errors come first, as in PMDK */
+	errno = 0;
+	ck_assert_ptr_null(rpmem_open("127.0.0.1", "p.set", NULL, POOL_SIZE,
+		&nlanes, NULL));
+	ck_assert_int_eq(errno, EINVAL);
+	/* no daemon was started for any of them */
+	ck_assert_str_eq(log_text(), "");
+	ck_assert_int_eq(Dp.new_calls, 0);
+
+	/* rpmem_remove needs no provider (PMDK's runs ssh only) */
+	fake("ok");
+	ck_assert_int_eq(rpmem_remove("127.0.0.1", "p.set", 0), 0);
+	has(log_text(), "REQ REMOVE flags=0 desc=p.set\n");
+
+	/* sockets asked for, verbs on: verbs */
+	fake("ok");
+	unsetenv("RPMEM_ENABLE_VERBS");
+	rpp = rpmem_open("127.0.0.1", "p.set", Pool, POOL_SIZE, &nlanes,
+		NULL);
+	ck_assert_msg(rpp != NULL, "%s", rpmem_errormsg());
+	ck_assert_int_eq(rpmem_close(rpp), 0);
+	has(log_text(), "REQ OPEN flags=0 nlanes=1");
+}
+END_TEST
+
+/* RPMEM_LOG_LEVEL 2 into RPMEM_LOG_FILE: setup lines, failures */
+START_TEST(test_log_file_api)
+{
+	char path[] = "/tmp/rpmem-test-ctl-log-XXXXXX";
+	char text[4096], want[PATH_MAX + 128];
+	unsigned nlanes = 1;
+	RPMEMpool *rpp;
+	ssize_t n;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	setenv("RPMEM_LOG_FILE", path, 1);
+	setenv("RPMEM_LOG_LEVEL", "2", 1);
+	setenv("RPMEM_CMD", "x1|x2", 1);
+	setenv("RPMEM_ENABLE_SOCKETS", "1", 1);
+
+	fake("ok");
+	Dp.new_err = 0;
+	rpp = rpmem_open("127.0.0.1", "log.set", Pool, POOL_SIZE, &nlanes,
+		NULL);
+	ck_assert_msg(rpp != NULL, "%s", rpmem_errormsg());
+	ck_assert_int_eq(rpmem_close(rpp), 0);
+	log_text();
+	fake("status:8");
+	errno = 0;
+	ck_assert_ptr_null(rpmem_open("127.0.0.1", "gone.set", Pool,
+		POOL_SIZE, &nlanes, NULL));
+	ck_assert_int_eq(errno, ENOENT);
+	log_text();
+
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	close(fd);
+	unlink(path);
+	ck_assert_int_gt(n, 0);
+	text[n] = '\0';
+	has(text, "librpmem: RPMEM_ENABLE_SOCKETS=1: using verbs");
+	snprintf(want, sizeof(want), "librpmem: ssh: %s 127.0.0.1 'x1' "
+		"(RPMEM_CMD command 1 of 2)\n", Self);
+	has(text, want);
+	has(text, "librpmem: pool log.set: persist method GPSPM (fake "
+		"reason)\n");
+	has(text, "'x2' (RPMEM_CMD command 2 of 2)\n");
+	snprintf(want, sizeof(want), "librpmem: OPEN failed: fake status 8 "
+		"(errno %d)\n", ENOENT);
+	has(text, want);
+	/* in that order */
+	ck_assert(strstr(text, "'x1'") < strstr(text, "log.set"));
+	ck_assert(strstr(text, "log.set") < strstr(text, "'x2'"));
+}
+END_TEST
+
 /* ctl_suite -- every test of this file */
 static Suite *
 ctl_suite(void)
@@ -1695,12 +2026,26 @@ ctl_suite(void)
 	tcase_add_test(tc, test_create_unresolvable);
 	tcase_add_test(tc, test_pool_lifecycle);
 	tcase_add_test(tc, test_pool_nohdrs);
+	tcase_add_test(tc, test_pool_zero_attr);
+	tcase_add_test(tc, test_create_nospc);
 	tcase_add_test(tc, test_pool_flush_args);
 	tcase_add_test(tc, test_open_attr);
 	tcase_add_test(tc, test_max_nlanes_env);
 	tcase_add_test(tc, test_log_level);
 	tcase_add_test(tc, test_close_daemon_gone);
 	tcase_add_test(tc, test_remove);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("env");
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, api_setup, api_teardown);
+	tcase_add_loop_test(tc, test_hello_daemon_version, 0,
+		sizeof(Hello_version) / sizeof(Hello_version[0]));
+	tcase_add_test(tc, test_create_daemon_version);
+	tcase_add_test(tc, test_cmd_rotation);
+	tcase_add_test(tc, test_cmd_rotation_api);
+	tcase_add_test(tc, test_provider_env_api);
+	tcase_add_test(tc, test_log_file_api);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1728,6 +2073,10 @@ main(int argc, char *argv[])
 	unsetenv("RPMEM_TIMEOUT_MS");
 	unsetenv("RPMEM_MAX_NLANES");
 	unsetenv("RPMEM_LOG_LEVEL");
+	unsetenv("RPMEM_LOG_FILE");
+	unsetenv("RPMEM_ENABLE_VERBS");
+	unsetenv("RPMEM_ENABLE_SOCKETS");
+	unsetenv("RPMEM_WORK_QUEUE_SIZE");
 
 	sr = srunner_create(ctl_suite());
 	/* tests change env, signals and the double's state: isolate them */
