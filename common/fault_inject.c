@@ -48,14 +48,14 @@ fi_map_counter(const char *path)
 	void *p = MAP_FAILED;
 
 	if (fd < 0)
-		goto fail;
+		goto err_abort;
 	/* the first process sizes it; a zero-filled extension counts 0 */
 	if (fstat(fd, &st) == 0 && (st.st_size >= 8 || ftruncate(fd, 8) == 0))
 		p = mmap(NULL, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (p != MAP_FAILED)
 		return p;
-fail:
+err_abort:
 	/* a sweep must not silently count elsewhere: say so, loudly */
 	fprintf(stderr, "fault injection: cannot use counter file '%s': %s\n",
 		path, strerror(errno));

@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
+
+#include "rpmem_os.h"	/* rpmem_now_ns: the clock of the library's waits */
 
 /* one operation's latency distribution, in microseconds */
 struct lat_summary {
@@ -17,15 +18,6 @@ struct lat_summary {
 	double min, p50, p99, p999, max, mean;
 };
 
-/* bench_now_ns -- CLOCK_MONOTONIC in ns (vDSO: no syscall) */
-static inline uint64_t
-bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* lat_pct -- nearest-rank percentile q (0..1] of n sorted ns samples, us */
 double lat_pct(const uint64_t *sorted, size_t n, double q);

@@ -136,7 +136,7 @@ server(const char *addr, const char *port, size_t max_size)
 static void
 wait_one(struct rpma_cq *cq, uint64_t spin_ns)
 {
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = rpmem_now_ns();
 	struct ibv_wc wc;
 	int got, ret;
 
@@ -147,7 +147,7 @@ wait_one(struct rpma_cq *cq, uint64_t spin_ns)
 		if (ret && ret != RPMA_E_NO_COMPLETION)
 			check(ret);
 		/* a stale event only costs one more round */
-		if (bench_now_ns() - t0 > spin_ns)
+		if (rpmem_now_ns() - t0 > spin_ns)
 			check(rpma_cq_wait(cq));
 	}
 	if (wc.status != IBV_WC_SUCCESS) {
@@ -211,7 +211,7 @@ client(const char *addr, const char *port, const size_t *sizes,
 		struct lat_summary l;
 
 		for (uint64_t j = 0; j < warmup + iters; j++) {
-			uint64_t t = bench_now_ns();
+			uint64_t t = rpmem_now_ns();
 
 			check(rpma_write(conn, rmr, 0, mr, 0, size,
 				RPMA_F_COMPLETION_ON_ERROR, NULL));
@@ -220,7 +220,7 @@ client(const char *addr, const char *port, const size_t *sizes,
 				RPMA_F_COMPLETION_ALWAYS, NULL));
 			wait_one(cq, spin_ns);
 			if (j >= warmup)
-				s[j - warmup] = bench_now_ns() - t;
+				s[j - warmup] = rpmem_now_ns() - t;
 		}
 		lat_summarize(s, iters, &l);
 		printf("result write+flush %zu %" PRIu64 " %.2f %.2f %.2f %.2f "

@@ -535,14 +535,14 @@ worker(void *arg)
 		if (k == warm) {
 			pthread_barrier_wait(&Run.start);
 			started = 1;
-			w->t_start = bench_now_ns();
+			w->t_start = rpmem_now_ns();
 			deadline = w->t_start + Run.budget_ns;
 		}
 		if (k >= warm) {
 			uint64_t j = k - warm;
 
 			if (Run.iters ? j >= Run.iters :
-					(bench_now_ns() >= deadline || j >= w->cap))
+					(rpmem_now_ns() >= deadline || j >= w->cap))
 				break;
 		}
 		if (atomic_load_explicit(&Run.stop, memory_order_relaxed))
@@ -551,7 +551,7 @@ worker(void *arg)
 		uint64_t slot = Run.pat == PAT_SEQ ? i % nslots :
 			rnd(&w->rng) % nslots;
 		size_t off = base + (size_t)slot * size;
-		uint64_t t = bench_now_ns();
+		uint64_t t = rpmem_now_ns();
 		int ret;
 
 		if (Run.op == OP_PERSIST) {
@@ -564,7 +564,7 @@ worker(void *arg)
 			ret = rpmem_read(Run.rpp, Opt.read_into_pool ?
 				Run.pool + off : w->rbuf, off, size, w->lane);
 		}
-		t = bench_now_ns() - t;
+		t = rpmem_now_ns() - t;
 		if (ret) {
 			w->failed = 1;
 			snprintf(w->msg, sizeof(w->msg), "lane %u: %s %zu B "
@@ -579,7 +579,7 @@ worker(void *arg)
 	/* stopped during warm-up: the others still count on us there */
 	if (!started)
 		pthread_barrier_wait(&Run.start);
-	w->t_end = bench_now_ns();
+	w->t_end = rpmem_now_ns();
 	/* flushes of a partial batch: durable before the next point */
 	if (Run.op == OP_FLUSH && !w->failed &&
 	    rpmem_drain(Run.rpp, w->lane, 0)) {
@@ -836,7 +836,7 @@ main(int argc, char *argv[])
 
 	if (!Opt.quiet)
 		report_table_head(tf, &h);
-	uint64_t t_sweep = bench_now_ns();
+	uint64_t t_sweep = rpmem_now_ns();
 
 	for (int op = 0; op < OP_MAX && !ret; op++) {
 	for (int p = 0; p < PAT_MAX && !ret; p++) {
@@ -855,7 +855,7 @@ main(int argc, char *argv[])
 			if (progress)
 				fprintf(stderr, "\r\033[K[%zu/%zu, %.0f s] %s "
 					"%s, %u lane(s), %s", done + 1, total,
-					(double)(bench_now_ns() - t_sweep) / 1e9,
+					(double)(rpmem_now_ns() - t_sweep) / 1e9,
 					Op_name[op], Pat_name[p], lanes,
 					bench_human(Run.size, b, sizeof(b)));
 			/* allocated once, for the largest point */

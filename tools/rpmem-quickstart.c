@@ -106,7 +106,7 @@ main(int argc, char *argv[])
 	memcpy(attr.signature, "QUICKST", 8);
 	attr.major = 1;
 
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = rpmem_now_ns();
 	rpp = rpmem_create(argv[1], argv[2], pool, POOL_SIZE, &nlanes, &attr);
 	if (rpp == NULL) {
 		fprintf(stderr, "rpmem_create(%s, %s): %s\n", argv[1], argv[2],
@@ -114,33 +114,33 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	printf("# rpmem_create over ssh took %.1f ms, %u lane(s)\n",
-		(double)(bench_now_ns() - t0) / 1e6, nlanes);
+		(double)(rpmem_now_ns() - t0) / 1e6, nlanes);
 
 	for (size_t i = 0; i < NSIZES; i++) {
 		for (int j = -WARMUP; j < iters[i]; j++) {
-			uint64_t t = bench_now_ns();
+			uint64_t t = rpmem_now_ns();
 
 			if (rpmem_persist(rpp, DATA_OFF, Sizes[i], 0)) {
 				fprintf(stderr, "rpmem_persist %zu B: %s\n",
 					Sizes[i], rpmem_errormsg());
-				goto out_close;
+				goto close_pool;
 			}
 			if (j >= 0)
-				s[j] = bench_now_ns() - t;
+				s[j] = rpmem_now_ns() - t;
 		}
 		report("persist", Sizes[i], s, iters[i]);
 	}
 	for (size_t i = 0; i < NSIZES; i++) {
 		for (int j = -WARMUP; j < iters[i]; j++) {
-			uint64_t t = bench_now_ns();
+			uint64_t t = rpmem_now_ns();
 
 			if (rpmem_read(rpp, back, DATA_OFF, Sizes[i], 0)) {
 				fprintf(stderr, "rpmem_read %zu B: %s\n",
 					Sizes[i], rpmem_errormsg());
-				goto out_close;
+				goto close_pool;
 			}
 			if (j >= 0)
-				s[j] = bench_now_ns() - t;
+				s[j] = rpmem_now_ns() - t;
 		}
 		report("read", Sizes[i], s, iters[i]);
 	}
@@ -149,12 +149,12 @@ main(int argc, char *argv[])
 	if (memcmp(back, pool + DATA_OFF, MAX_SIZE)) {
 		fprintf(stderr, "the bytes read back differ from the bytes "
 			"persisted\n");
-		goto out_close;
+		goto close_pool;
 	}
 	printf("# verified: %zu bytes read back match\n", MAX_SIZE);
 	ret = 0;
 
-out_close:
+close_pool:
 	if (rpmem_close(rpp)) {
 		fprintf(stderr, "rpmem_close: %s\n", rpmem_errormsg());
 		ret = 1;

@@ -7,6 +7,7 @@
  * last -- registering a large pool can take long, and the daemon's accept
  * should not wait for it.
  */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
@@ -16,10 +17,12 @@
 #include <string.h>
 
 #include "data_path.h"
+#include "env.h"
 #include "error.h"
 #include "fault_inject.h"
 #include "lane.h"
 #include "persist.h"
+#include "rpmem_os.h"
 
 #define RPMEM_DP_TIMEOUT_DEFAULT_MS 30000
 /*
@@ -169,9 +172,18 @@ dp_device_setup(struct rpmem_dp *dp, struct rpmem_lane *lane0,
 		chunk = attr->max_msg_size;
 	dp->t.chunk = (size_t)chunk;
 
-	cfg->sq_depth = RPMEM_LANE_SQ_DEPTH;
+	/*
+	 * RPMEM_WORK_QUEUE_SIZE lowers it, as PMDK's min(max(2, v), provider
+	 * max): the persist paths work with any depth >= 2 (a device may
+	 * grant no more); ours is never above RPMEM_LANE_SQ_DEPTH, which
+	 * sizes the CQ (depth + 1) and how many flushed WRITEs may wait for
+	 * the drain's completion (lane.h)
+	 */
+	cfg->sq_depth = rpmem_env_wq_size(RPMEM_LANE_SQ_DEPTH);
 	if (dattr.max_qp_wr > 0 && (unsigned)dattr.max_qp_wr < cfg->sq_depth)
 		cfg->sq_depth = (unsigned)dattr.max_qp_wr;
+	rpmem_log(RPMEM_LOG_NOTICE, "device %s: send queue depth %u per lane",
+		ibv_get_device_name(verbs->device), cfg->sq_depth);
 	/* one chain's worth of READs in flight is all a lane ever issues */
 	cfg->initiator_depth = (uint8_t)(dattr.max_qp_init_rd_atom <
 		(int)cfg->sq_depth ? dattr.max_qp_init_rd_atom :
@@ -203,7 +215,7 @@ dp_lanes_delete(struct rpmem_dp *dp, unsigned n)
 {
 	int wait_ms = dp->timeout_ms < RPMEM_DP_DISCONNECT_MS ?
 		dp->timeout_ms : RPMEM_DP_DISCONNECT_MS;
-	uint64_t deadline_ms = rpmem_lane_now_ns() / 1000000ull +
+	uint64_t deadline_ms = rpmem_now_ns() / 1000000ull +
 		(uint64_t)wait_ms;
 
 	for (unsigned i = 0; i < n; i++)
@@ -352,24 +364,14 @@ err_free_ai:
 	return -1;
 }
 
-/* dp_check -- argument checks the caller should have made (cheap) */
-static inline int
-dp_check(const struct rpmem_dp *dp, size_t offset, size_t length,
+/* rpmem_dp_args_valid -- the precondition of the data calls below */
+int
+rpmem_dp_args_valid(const struct rpmem_dp *dp, size_t offset, size_t length,
 		unsigned lane)
 {
-	if (lane >= dp->nlanes) {
-		RPMEM_ERR_ERRNO(EINVAL, "invalid lane %u (%u lanes)", lane,
-			dp->nlanes);
-		return -1;
-	}
-	if (!rpmem_range_valid(offset, length, dp->t.hdr_size,
-			dp->t.pool_size)) {
-		RPMEM_ERR_ERRNO(EINVAL, "range [%zu, +%zu) outside the pool "
-			"[%u, %zu)", offset, length, dp->t.hdr_size,
-			dp->t.pool_size);
-		return -1;
-	}
-	return 0;
+	return lane < dp->nlanes && (length == 0 ||
+		rpmem_range_valid(offset, length, dp->t.hdr_size,
+			dp->t.pool_size));
 }
 
 /* rpmem_dp_persist -- make [offset, offset+length) durable on the target */
@@ -377,8 +379,7 @@ int
 rpmem_dp_persist(struct rpmem_dp *dp, size_t offset, size_t length,
 		unsigned lane)
 {
-	if (dp_check(dp, offset, length, lane))
-		return -1;
+	assert(rpmem_dp_args_valid(dp, offset, length, lane));
 	/* persists are synchronous: everything before is durable already */
 	if (length == 0)
 		return 0;
@@ -390,8 +391,7 @@ int
 rpmem_dp_flush(struct rpmem_dp *dp, size_t offset, size_t length,
 		unsigned lane)
 {
-	if (dp_check(dp, offset, length, lane))
-		return -1;
+	assert(rpmem_dp_args_valid(dp, offset, length, lane));
 	if (length == 0)
 		return 0;
 	return rpmem_flush_post(&dp->t, dp->lanes[lane], offset, length);
@@ -401,8 +401,7 @@ rpmem_dp_flush(struct rpmem_dp *dp, size_t offset, size_t length,
 int
 rpmem_dp_drain(struct rpmem_dp *dp, unsigned lane)
 {
-	if (dp_check(dp, dp->t.hdr_size, 0, lane))
-		return -1;
+	assert(rpmem_dp_args_valid(dp, 0, 0, lane));
 	return dp->drain(&dp->t, dp->lanes[lane]);
 }
 
@@ -411,8 +410,7 @@ int
 rpmem_dp_deep_persist(struct rpmem_dp *dp, size_t offset, size_t length,
 		unsigned lane)
 {
-	if (dp_check(dp, offset, length, lane))
-		return -1;
+	assert(rpmem_dp_args_valid(dp, offset, length, lane));
 	if (length == 0)
 		return 0;
 	return rpmem_deep_persist_req(&dp->t, dp->lanes[lane], offset,
@@ -424,8 +422,7 @@ int
 rpmem_dp_read(struct rpmem_dp *dp, void *buff, size_t offset, size_t length,
 		unsigned lane)
 {
-	if (dp_check(dp, offset, length, lane))
-		return -1;
+	assert(rpmem_dp_args_valid(dp, offset, length, lane));
 	if (length == 0)
 		return 0;
 	return rpmem_read_remote(&dp->t, dp->lanes[lane], buff, offset,

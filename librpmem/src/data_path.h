@@ -9,8 +9,9 @@
  * daemon's CREATE/OPEN response.
  *
  * Errors: functions return 0 or -1 with errno set and a message in
- * rpmem_err_get() (error.h).  A persist/read failure never poisons the
- * handle for argument errors; those are checked by librpmem.c before.
+ * rpmem_err_get() (error.h).  Arguments are checked once, by librpmem.c at
+ * the API boundary (rpmem_dp_args_valid is the precondition); here they
+ * are only assert()ed.
  */
 #ifndef RPMEM_DATA_PATH_H
 #define RPMEM_DATA_PATH_H 1
@@ -44,6 +45,14 @@ struct rpmem_dp_attr {
  */
 int rpmem_dp_new(const struct rpmem_dp_attr *attr, struct rpmem_dp **dp,
 		unsigned *nlanes);
+
+/*
+ * rpmem_dp_args_valid -- the precondition of the data calls below: lane
+ * below the lanes connected and, for length > 0, [offset, +length) inside
+ * [hdr_size, pool_size); 1 or 0.  A call with length 0 does nothing.
+ */
+int rpmem_dp_args_valid(const struct rpmem_dp *dp, size_t offset,
+		size_t length, unsigned lane);
 
 /* rpmem_dp_persist -- make [offset, offset+length) durable on the target */
 int rpmem_dp_persist(struct rpmem_dp *dp, size_t offset, size_t length,

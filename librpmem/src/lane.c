@@ -4,13 +4,20 @@
  *
  * Waiting: poll the CQ busily for spin_ns (a small persist completes in
  * one network round trip, far cheaper than sleeping and being woken), then
- * arm the CQ and sleep in poll() on the completion channel AND the lane's CM
- * channel, so a DISCONNECTED event ends the wait at once; every wait is
- * bounded by timeout_ms.
+ * arm the CQ, empty it, and sleep in poll() on the completion channel AND
+ * the lane's CM channel, so a DISCONNECTED event ends the wait at once;
+ * every wait is bounded by timeout_ms.  Only the first
+ * RPMEM_LANE_HOT_SPIN_NS of the busy phase is a pure spin; after it every
+ * empty poll yields the CPU: on a host with fewer CPUs than busy threads
+ * (other lanes, rpmemd on the same node, a VM) the thread that would
+ * produce our completion gets to run, and with an idle CPU sched_yield()
+ * returns at once (docs/design.md, "Where a persist's microseconds go").
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,33 +26,22 @@
 
 #include "error.h"
 #include "lane.h"
+#include "rpmem_os.h"
 
-/* rpmem_lane_now_ns -- CLOCK_MONOTONIC in ns (vDSO: no syscall) */
-uint64_t
-rpmem_lane_now_ns(void)
-{
-	struct timespec ts;
+/* CQEs read per ibv_poll_cq; lane_poll repeats until the CQ is empty */
+#define RPMEM_LANE_POLL_BATCH 8
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* set_nonblock -- channels are only read after poll() said so */
-static int
-set_nonblock(int fd)
-{
-	int flags = fcntl(fd, F_GETFL);
-
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -1;
-	return 0;
-}
+/*
+ * the pure spin at the start of a wait: a completion a few microseconds
+ * away (a round trip on an RNIC) is seen without a syscall in between
+ */
+#define RPMEM_LANE_HOT_SPIN_NS 5000ull
 
 /* ms_left -- milliseconds until deadline_ns, rounded up, 0 if passed */
 static int
 ms_left(uint64_t deadline_ns)
 {
-	uint64_t now = rpmem_lane_now_ns();
+	uint64_t now = rpmem_now_ns();
 
 	if (now >= deadline_ns)
 		return 0;
@@ -85,7 +81,7 @@ static int
 lane_cm_wait(struct rpmem_lane *lane, enum rdma_cm_event_type expected,
 		const char *step)
 {
-	uint64_t deadline = rpmem_lane_now_ns() +
+	uint64_t deadline = rpmem_now_ns() +
 		(uint64_t)lane->timeout_ms * 1000000ull;
 	struct rdma_cm_event *ev;
 	enum rdma_cm_event_type type;
@@ -141,7 +137,7 @@ lane_cm_wait(struct rpmem_lane *lane, enum rdma_cm_event_type expected,
 static int
 lane_resolve_addr(struct rpmem_lane *lane, const struct sockaddr *dst)
 {
-	uint64_t deadline = rpmem_lane_now_ns() +
+	uint64_t deadline = rpmem_now_ns() +
 		(uint64_t)lane->timeout_ms * 1000000ull;
 	int saved = lane->timeout_ms;
 	int ret;
@@ -218,7 +214,7 @@ rpmem_lane_new(const struct rpmem_lane_attr *attr, struct rpmem_lane **lanep)
 			lane->index);
 		goto err_free;
 	}
-	if (set_nonblock(lane->evch->fd)) {
+	if (rpmem_set_nonblock(lane->evch->fd)) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: fcntl", lane->index);
 		goto err_destroy_channel;
 	}
@@ -253,7 +249,7 @@ err_free:
 static void
 lane_prebuild(struct rpmem_lane *lane)
 {
-	for (unsigned i = 0; i < RPMEM_LANE_SQ_DEPTH; i++) {
+	for (unsigned i = 0; i < RPMEM_LANE_WR_MAX; i++) {
 		lane->wr[i].sg_list = &lane->sge[i];
 		lane->wr[i].num_sge = 1;
 	}
@@ -287,7 +283,7 @@ lane_prebuild(struct rpmem_lane *lane)
 void
 rpmem_lane_set_rkey(struct rpmem_lane *lane, uint32_t rkey)
 {
-	for (unsigned i = 0; i < RPMEM_LANE_SQ_DEPTH; i++)
+	for (unsigned i = 0; i < RPMEM_LANE_WR_MAX; i++)
 		lane->wr[i].wr.rdma.rkey = rkey;
 	lane->raw_wr.wr.rdma.rkey = rkey;
 }
@@ -415,9 +411,9 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 			lane->index);
 		return -1;
 	}
-	if (set_nonblock(lane->cch->fd)) {
+	if (rpmem_set_nonblock(lane->cch->fd)) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: fcntl", lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 	/* sq_depth + 1 CQEs: the worst case, everything flushed (lane.h) */
 	lane->cq = RPMEM_FI("ibv_create_cq", ENOMEM) ? NULL :
@@ -426,25 +422,30 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 	if (lane->cq == NULL) {
 		*exhausted = 1;
 		RPMEM_ERR_ERRNO(errno, "lane %u: ibv_create_cq", lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 	if (lane_create_qp(lane, pd, cfg->sq_depth)) {
 		*exhausted = 1;
 		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_create_qp", lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 	if (lane->sq_depth < 2) {
 		RPMEM_ERR_ERRNO(EINVAL, "lane %u: the device grants %u send "
 			"queue entries, 2 are needed", lane->index,
 			lane->sq_depth);
-		goto err_undo;
+		goto err_connect_undo;
 	}
+	/* two chains in flight while a long transfer waits for room */
+	lane->wr_batch = lane->sq_depth / 2 < RPMEM_LANE_WR_MAX ?
+		lane->sq_depth / 2 : RPMEM_LANE_WR_MAX;
+	/* room for the longest chain stays behind unsignaled WRs (lane.h) */
+	lane->unsig_max = lane->sq_depth - (lane->wr_batch + 1);
 
 	/* one page of small buffers: never shares a page with the heap */
 	lane->page = lane_map(pagesz);
 	if (lane->page == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: mmap", lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 	lane->raw = lane->page + RPMEM_LANE_RAW_OFF;
 	lane->sbuf = lane->page + RPMEM_LANE_SEND_OFF;
@@ -455,12 +456,12 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 	if (lane->buf_mr == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: ibv_reg_mr (lane buffers)",
 			lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 	lane->bounce = lane_map(RPMEM_LANE_BOUNCE_SIZE);
 	if (lane->bounce == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: mmap", lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 	lane->bounce_mr = RPMEM_FI("ibv_reg_mr", ENOMEM) ? NULL :
 		ibv_reg_mr(pd, lane->bounce, RPMEM_LANE_BOUNCE_SIZE,
@@ -468,7 +469,7 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 	if (lane->bounce_mr == NULL) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: ibv_reg_mr (bounce buffer)",
 			lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 	lane->bounce_lkey = lane->bounce_mr->lkey;
 	lane_prebuild(lane);
@@ -477,7 +478,7 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 	if (lane->gpspm && (RPMEM_FI("ibv_post_recv", ENOMEM) ||
 	    ibv_post_recv(lane->qp, &lane->recv_wr, &bad_rwr))) {
 		RPMEM_ERR_ERRNO(EIO, "lane %u: ibv_post_recv", lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 
 	/* a dead peer must surface as an error CQE within the wait bound */
@@ -487,7 +488,7 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 			sizeof(ack_timeout))) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_set_option(ACK_TIMEOUT)",
 			lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 
 	pd_wire.version = RPMEM_PROTO_VERSION;
@@ -504,26 +505,26 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 	cp.rnr_retry_count = cfg->rnr_retry_count;
 	if (RPMEM_FI("rdma_connect", ENOMEM) || rdma_connect(lane->id, &cp)) {
 		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_connect", lane->index);
-		goto err_undo;
+		goto err_connect_undo;
 	}
 	memset(pdata, 0, sizeof(pdata));
 	memset(&pd_wire, 0, sizeof(pd_wire));
 	if (lane_cm_wait(lane, RDMA_CM_EVENT_ESTABLISHED, "connecting"))
-		goto err_undo;
+		goto err_connect_undo;
 	lane->connected = 1;
 	if (lane_check_reads(lane))
 		return -1;	/* connected: the caller's delete disconnects */
 	return 0;
 
-err_undo:
+err_connect_undo:
 	lane_connect_undo(lane);
 	return -1;
 }
 
 
-/* lane_kill -- the QP is unusable: remember why, tell the peer */
-static int
-lane_kill(struct rpmem_lane *lane, int err)
+/* rpmem_lane_kill -- the QP is unusable: remember why, tell the peer */
+int
+rpmem_lane_kill(struct rpmem_lane *lane, int err)
 {
 	if (lane->err == 0)
 		lane->err = err;
@@ -562,9 +563,9 @@ lane_wc_failed(struct rpmem_lane *lane, const struct ibv_wc *wc)
 		RPMEM_ERR_ERRNO(wc_errno(wc->status), "lane %u: work request "
 			"failed: %s (vendor error 0x%x)", lane->index,
 			ibv_wc_status_str(wc->status), wc->vendor_err);
-		return lane_kill(lane, wc_errno(wc->status));
+		return rpmem_lane_kill(lane, wc_errno(wc->status));
 	}
-	return lane_kill(lane, lane->err);
+	return rpmem_lane_kill(lane, lane->err);
 }
 
 /* lane_recv -- a GPSPM response arrived: decode, re-post the RECV first */
@@ -576,7 +577,7 @@ lane_recv(struct rpmem_lane *lane, const struct ibv_wc *wc)
 	if (!lane->resp_pending) {
 		RPMEM_ERR_ERRNO(EPROTO, "lane %u: unsolicited message from "
 			"the target", lane->index);
-		return lane_kill(lane, EPROTO);
+		return rpmem_lane_kill(lane, EPROTO);
 	}
 	lane->resp_bad = rpmem_gpspm_resp_decode(lane->rbuf, wc->byte_len,
 			&lane->resp) != 0;
@@ -584,37 +585,49 @@ lane_recv(struct rpmem_lane *lane, const struct ibv_wc *wc)
 	if (RPMEM_FI("ibv_post_recv", ENOMEM) ||
 	    ibv_post_recv(lane->qp, &lane->recv_wr, &bad)) {
 		RPMEM_ERR_ERRNO(EIO, "lane %u: ibv_post_recv", lane->index);
-		return lane_kill(lane, EIO);
+		return rpmem_lane_kill(lane, EIO);
 	}
 	return 0;
 }
 
-/* lane_poll -- consume what the CQ holds; -1 once the lane failed */
+/*
+ * lane_poll -- consume every CQE the CQ holds, not one batch: a CQ event is
+ * raised only for a CQE added after arming, so a CQE left behind when
+ * rpmem_lane_wait goes to sleep would keep it asleep until its bound (with a
+ * deep SQ a burst of completions easily outnumbers one batch); the number
+ * consumed, -1 once the lane failed
+ */
 static inline int
 lane_poll(struct rpmem_lane *lane)
 {
-	struct ibv_wc wc[4];
-	int n = ibv_poll_cq(lane->cq, 4, wc);
+	struct ibv_wc wc[RPMEM_LANE_POLL_BATCH];
+	int total = 0;
+	int n;
 
-	if (n < 0) {
-		RPMEM_ERR_ERRNO(EIO, "lane %u: ibv_poll_cq", lane->index);
-		return lane_kill(lane, EIO);
-	}
-	for (int i = 0; i < n; i++) {
-		/* as if the transport gave up on this work request */
-		if (RPMEM_FI("completion", 0))
-			wc[i].status = IBV_WC_RETRY_EXC_ERR;
-		if (wc[i].status != IBV_WC_SUCCESS)
-			return lane_wc_failed(lane, &wc[i]);
-
-		if (wc[i].opcode == IBV_WC_RECV) {
-			if (lane_recv(lane, &wc[i]))
-				return -1;
-		} else {
-			lane->sq_used -= (unsigned)wc[i].wr_id;
+	do {
+		n = ibv_poll_cq(lane->cq, RPMEM_LANE_POLL_BATCH, wc);
+		if (n < 0) {
+			RPMEM_ERR_ERRNO(EIO, "lane %u: ibv_poll_cq",
+				lane->index);
+			return rpmem_lane_kill(lane, EIO);
 		}
-	}
-	return n;
+		for (int i = 0; i < n; i++) {
+			/* as if the transport gave up on this work request */
+			if (RPMEM_FI("completion", 0))
+				wc[i].status = IBV_WC_RETRY_EXC_ERR;
+			if (wc[i].status != IBV_WC_SUCCESS)
+				return lane_wc_failed(lane, &wc[i]);
+
+			if (wc[i].opcode == IBV_WC_RECV) {
+				if (lane_recv(lane, &wc[i]))
+					return -1;
+			} else {
+				lane->sq_used -= (unsigned)wc[i].wr_id;
+			}
+		}
+		total += n;
+	} while (n == RPMEM_LANE_POLL_BATCH);
+	return total;
 }
 
 /* lane_done -- the wait condition of rpmem_lane_wait */
@@ -656,7 +669,7 @@ lane_cm_check(struct rpmem_lane *lane)
 					type == RDMA_CM_EVENT_DISCONNECTED ?
 					"the target closed the connection" :
 					"the RDMA device was removed");
-			return lane_kill(lane, ECONNRESET);
+			return rpmem_lane_kill(lane, ECONNRESET);
 		}
 		/* TIMEWAIT_EXIT and the like: nothing to do */
 	}
@@ -667,18 +680,28 @@ lane_cm_check(struct rpmem_lane *lane)
 int
 rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 {
-	uint64_t start = rpmem_lane_now_ns();
+	uint64_t start = rpmem_now_ns();
 	uint64_t spin_end = start + lane->spin_ns;
+	uint64_t hot_end = start + RPMEM_LANE_HOT_SPIN_NS;
 	uint64_t deadline = start + (uint64_t)lane->timeout_ms * 1000000ull;
 	struct pollfd pfd[2];
 
+	/* below sq_unsig only a signaled WR not yet posted could get us */
+	assert(max_used >= lane->sq_unsig);
+
 	/* busy phase: a round trip is cheaper than a sleep and a wake-up */
-	do {
+	for (;;) {
 		if (lane_poll(lane) < 0)
 			return -1;
 		if (lane_done(lane, max_used))
 			return 0;
-	} while (rpmem_lane_now_ns() < spin_end);
+		uint64_t now = rpmem_now_ns();
+		if (now >= spin_end)
+			break;
+		/* past the hot spin: let whoever completes us run */
+		if (now >= hot_end)
+			sched_yield();
+	}
 
 	pfd[0].fd = lane->cch->fd;
 	pfd[0].events = POLLIN;
@@ -688,7 +711,7 @@ rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 		if (ibv_req_notify_cq(lane->cq, 0)) {
 			RPMEM_ERR_ERRNO(EIO, "lane %u: ibv_req_notify_cq",
 				lane->index);
-			return lane_kill(lane, EIO);
+			return rpmem_lane_kill(lane, EIO);
 		}
 		/* a CQE may have landed between the last poll and arming */
 		if (lane_poll(lane) < 0)
@@ -737,7 +760,7 @@ rpmem_lane_post_failed(struct rpmem_lane *lane, int ret)
 {
 	RPMEM_ERR_ERRNO(ret > 0 ? ret : EIO, "lane %u: ibv_post_send",
 		lane->index);
-	return lane_kill(lane, EIO);
+	return rpmem_lane_kill(lane, EIO);
 }
 
 /* rpmem_lane_disconnect -- start disconnecting (non-blocking) */

@@ -9,17 +9,29 @@
  * itself (its own channel), so a lane never needs another lane's state.
  *
  * SQ accounting invariant (what keeps ibv_post_send from ever failing with
- * ENOMEM and the CQ from overflowing):
- *   - every ibv_post_send() posts a chain of k <= sq_depth WRs whose LAST
- *     WR is signaled and carries wr_id = k; the others are unsignaled with
- *     wr_id = 0;
- *   - before posting, the caller waits until sq_used + k <= sq_depth;
+ * ENOMEM, every wait for a completion answerable, and the CQ from
+ * overflowing); D = sq_depth, C = chain_max = wr_batch + 1, the longest
+ * chain any path posts (wr_batch WRITEs/READs, then a READ or SEND):
+ *   - every ibv_post_send() posts a chain of k <= C WRs; all but the last
+ *     are unsignaled with wr_id = 0;
+ *   - a signaled last WR carries wr_id = k + sq_unsig and zeroes sq_unsig:
+ *     an RC send queue completes in order, so its completion proves every
+ *     WR before it retired, the unsignaled chains posted since the last
+ *     signaled WR included;
+ *   - a chain may end unsignaled (rpmem_lane_post_lazy: WRITE chains) only
+ *     while sq_unsig + k <= unsig_max = D - C; then sq_unsig += k;
+ *   - before posting, the caller waits until sq_used + k <= D;
  *   - sq_used += k at post, and a successful completion subtracts its
- *     wr_id: an RC send queue completes in order, so the signaled WR
- *     completing proves the k - 1 unsignaled WRs before it are retired.
- * Hence sq_used is exactly the number of occupied SQ slots.  The CQ holds at
- * most one CQE per chain plus the one RECV; after an error every posted WR
- * may be flushed with its own CQE: sq_depth + 1 entries, which is its size.
+ *     wr_id.
+ * Hence sq_used is exactly the number of occupied SQ slots, sq_unsig of
+ * them wait for the next signaled WR, and a wait can always end: a chain
+ * that finds no room has sq_used > D - k >= sq_unsig, so a signaled WR is
+ * outstanding, and once every one has completed sq_used = sq_unsig <= D - k;
+ * nothing ever waits for sq_used < sq_unsig.  The CQ holds at most one CQE
+ * per signaled chain plus the one RECV; after an error every posted WR may
+ * be flushed with its own CQE: D + 1 entries, which is its size.  A CQ
+ * event is raised only for a CQE added after the CQ was armed, so a waiter
+ * empties the CQ after arming it, not one batch (lane.c, lane_poll).
  */
 #ifndef RPMEM_LANE_H
 #define RPMEM_LANE_H 1
@@ -35,8 +47,14 @@
 #include "fault_inject.h"
 #include "rpmem_proto.h"
 
-/* SQ slots per lane: a persist needs 2 (WRITE + READ/SEND) */
-#define RPMEM_LANE_SQ_DEPTH 8
+/*
+ * SQ slots per lane, the most RPMEM_WORK_QUEUE_SIZE may ask: a persist needs
+ * 2 (WRITE + READ/SEND); the rest lets rpmem_flush post a batch of WRITEs
+ * (D - C = 23 of them) without a completion or a wait
+ */
+#define RPMEM_LANE_SQ_DEPTH 32
+/* pre-built WRITE/READ WRs: a chain carries at most this many transfers */
+#define RPMEM_LANE_WR_MAX 8
 /* inline data asked for; the device may grant more or (retry) none */
 #define RPMEM_LANE_INLINE 64
 /* one address resolution attempt (see lane_resolve_addr) */
@@ -73,6 +91,9 @@ struct rpmem_lane {
 	struct ibv_cq *cq;
 	unsigned sq_depth;	/* max_send_wr granted */
 	unsigned sq_used;	/* occupied SQ slots (see the invariant) */
+	unsigned sq_unsig;	/* ... of them behind no signaled WR yet */
+	unsigned unsig_max;	/* sq_unsig's bound: sq_depth - chain_max */
+	unsigned wr_batch;	/* transfers per chain: min(D / 2, WR_MAX) */
 	unsigned resp_pending;	/* GPSPM responses still expected: 0/1 */
 	int resp_bad;		/* the last response did not decode */
 	uint32_t seq;		/* last GPSPM request sent */
@@ -96,8 +117,8 @@ struct rpmem_lane {
 	uint64_t fl_hi;
 
 	/* pre-built: only addresses, lengths, flags change per post */
-	struct ibv_send_wr wr[RPMEM_LANE_SQ_DEPTH];	/* WRITEs / READs */
-	struct ibv_sge sge[RPMEM_LANE_SQ_DEPTH];
+	struct ibv_send_wr wr[RPMEM_LANE_WR_MAX];	/* WRITEs / READs */
+	struct ibv_sge sge[RPMEM_LANE_WR_MAX];
 	struct ibv_send_wr raw_wr;	/* 8-byte READ into raw */
 	struct ibv_sge raw_sge;
 	struct ibv_send_wr send_wr;	/* GPSPM request */
@@ -156,12 +177,20 @@ void rpmem_lane_set_rkey(struct rpmem_lane *lane, uint32_t rkey);
  * usable, the next call drains; librpmem.c still makes ETIMEDOUT sticky for
  * the pool: the caller cannot know what reached the target, and a daemon
  * that stopped answering rarely comes back), ECONNRESET/EIO/EPROTO (lane
- * unusable, sticky)
+ * unusable, sticky).  max_used >= sq_unsig: unsignaled WRs complete only
+ * with a later signaled one
  */
 int rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used);
 
 /* rpmem_lane_fail_msg -- set the message of a call on a dead lane */
 int rpmem_lane_fail_msg(struct rpmem_lane *lane);
+
+/*
+ * rpmem_lane_kill -- the lane is unusable: remember err (the first one
+ * stays), start disconnecting (flushes our QP, tells the peer); -1 with
+ * errno the lane's error
+ */
+int rpmem_lane_kill(struct rpmem_lane *lane, int err);
 
 /*
  * rpmem_lane_post_failed -- ibv_post_send refused a chain: the lane is
@@ -179,19 +208,23 @@ rpmem_lane_ready(struct rpmem_lane *lane)
 {
 	if (lane->err)
 		return rpmem_lane_fail_msg(lane);
-	/* a timed-out operation left WRs behind: drain them first */
-	if (lane->sq_used || lane->resp_pending)
-		return rpmem_lane_wait(lane, 0);
+	/*
+	 * a timed-out operation left signaled WRs behind: drain them first;
+	 * unsignaled (flushed) WRs stay, the next signaled WR retires them
+	 */
+	if (lane->sq_used > lane->sq_unsig || lane->resp_pending)
+		return rpmem_lane_wait(lane, lane->sq_unsig);
 	return 0;
 }
 
 /*
- * rpmem_lane_post -- post the chain first..last (k WRs) after waiting for
- * k free SQ slots; the last WR is signaled and retires k slots
+ * lane_post_chain -- post the chain first..last (k WRs) after waiting for
+ * k free SQ slots; signaled: its last WR retires it and every unsignaled WR
+ * before it (the invariant)
  */
 static inline int
-rpmem_lane_post(struct rpmem_lane *lane, struct ibv_send_wr *first,
-		struct ibv_send_wr *last, unsigned k)
+lane_post_chain(struct rpmem_lane *lane, struct ibv_send_wr *first,
+		struct ibv_send_wr *last, unsigned k, int signaled)
 {
 	struct ibv_send_wr *bad;
 	int ret;
@@ -200,16 +233,46 @@ rpmem_lane_post(struct rpmem_lane *lane, struct ibv_send_wr *first,
 	    rpmem_lane_wait(lane, lane->sq_depth - k))
 		return -1;
 	last->next = NULL;
-	last->send_flags |= IBV_SEND_SIGNALED;
-	last->wr_id = k;
+	if (signaled) {
+		last->send_flags |= IBV_SEND_SIGNALED;
+		last->wr_id = k + lane->sq_unsig;
+	} else {
+		last->send_flags &= ~(unsigned)IBV_SEND_SIGNALED;
+		last->wr_id = 0;
+	}
 	ret = RPMEM_FI_RET("ibv_post_send", ENOMEM);
 	if (ret == 0)
 		ret = ibv_post_send(lane->qp, first, &bad);
-
 	if (ret)
 		return rpmem_lane_post_failed(lane, ret);
 	lane->sq_used += k;
+	lane->sq_unsig = signaled ? 0 : lane->sq_unsig + k;
 	return 0;
+}
+
+/*
+ * rpmem_lane_post -- post the chain first..last (k WRs) after waiting for
+ * k free SQ slots; the last WR is signaled and retires the chain and every
+ * unsignaled WR before it
+ */
+static inline int
+rpmem_lane_post(struct rpmem_lane *lane, struct ibv_send_wr *first,
+		struct ibv_send_wr *last, unsigned k)
+{
+	return lane_post_chain(lane, first, last, k, 1);
+}
+
+/*
+ * rpmem_lane_post_lazy -- post the chain first..last (k WRITEs) without a
+ * completion while at most unsig_max WRs wait for one, else signaled: a
+ * batch of flushes costs one CQE, the drain's, instead of one each
+ */
+static inline int
+rpmem_lane_post_lazy(struct rpmem_lane *lane, struct ibv_send_wr *first,
+		struct ibv_send_wr *last, unsigned k)
+{
+	return lane_post_chain(lane, first, last, k,
+		lane->sq_unsig + k > lane->unsig_max);
 }
 
 /* rpmem_lane_disconnect -- start disconnecting (non-blocking) */
@@ -224,8 +287,5 @@ void rpmem_lane_wait_disconnected(struct rpmem_lane *lane,
 
 /* rpmem_lane_delete -- destroy everything the lane owns; *lane = NULL */
 void rpmem_lane_delete(struct rpmem_lane **lane);
-
-/* rpmem_lane_now_ns -- CLOCK_MONOTONIC in ns (vDSO: no syscall) */
-uint64_t rpmem_lane_now_ns(void);
 
 #endif /* RPMEM_LANE_H */

@@ -3,8 +3,16 @@
  * librpmem.c -- the public API (librpmem.h, API 1.2: 1.1 + flush/drain)
  *
  * A pool = a control session with rpmemd (ctl_client.c, over ssh) + the
- * RDMA data path (data_path.h).  Every failure returns -1/NULL with errno
- * set and a specific message for rpmem_errormsg().
+ * RDMA data path (data_path.h).
+ *
+ * Error convention of the library side, every layer alike: a failure
+ * returns -1 (NULL from rpmem_create/rpmem_open), sets errno and leaves one
+ * specific message in this thread's buffer (error.h: RPMEM_ERR_ERRNO sets
+ * both; rpmem_errormsg() returns it); cleanup after a failure keeps the
+ * first failure's errno and message.  Arguments are checked once, here at
+ * the API boundary, and the messages of those checks start with the API
+ * function's name (__func__); the layers below only assert() them (no
+ * check in the RelWithDebInfo builds, which define NDEBUG).
  *
  * Differences from classic librpmem that are deliberate:
  *  - argument errors (lane, offset, length) are checked here and never
@@ -16,15 +24,36 @@
  *    rpmem_persist, refuses the header [0, 4096) of a pool with one
  *    (EINVAL): rpmemd registers the pool without it.
  *
- * Environment:
+ * Environment (librpmem(7) ENVIRONMENT; PMDK's names and meanings, read
+ * at each create/open/remove instead of once at load, "" = unset; env.c):
+ *  RPMEM_SSH         the ssh program (default "ssh"), one word, PATH lookup
+ *  RPMEM_CMD         the remote command (default "rpmemd"), through the
+ *                    remote shell; several separated by '|' are used in
+ *                    turn, one per create/open/remove (ssh.c); an empty
+ *                    command ("a||b") fails the call with EINVAL
  *  RPMEM_MAX_NLANES  upper bound on lanes, applied before the request
- *                    (ignored with a warning unless a positive int)
+ *                    (a positive int, larger ones mean UINT_MAX; anything
+ *                    else is ignored with a warning)
+ *  RPMEM_WORK_QUEUE_SIZE  send queue depth per lane, clamped to [2, 32]
+ *                    and the device's limit (data_path.c); PMDK's default
+ *                    50 is above our 32, so unset means 32; invalid: warning
+ *  RPMEM_ENABLE_VERBS    0 (or not an integer, as in PMDK) disables verbs,
+ *                    the only provider here: create/open fail ENOMEDIUM
+ *                    "cannot find provider"; rpmem_remove is unaffected
+ *  RPMEM_ENABLE_SOCKETS  non-zero asks for the sockets provider, which
+ *                    does not exist here: with verbs enabled verbs is
+ *                    used (PMDK prefers verbs too), else ENOMEDIUM
+ *  RPMEM_LOG_LEVEL   0 nothing; 1 a line per create/open with the persist
+ *                    method and why, and every failed create/open/remove;
+ *                    2..4 also the connection setup (the ssh command,
+ *                    the send queue depth); no per-call trace
+ *  RPMEM_LOG_FILE    the log's file instead of stderr; a trailing '-'
+ *                    appends the pid; truncated when first written
  *  RPMEM_TIMEOUT_MS  bound on every wait: control responses (default
  *                    30000) and the data path's connect/completions
- *                    (default DP_TIMEOUT_MS_DEFAULT, 10000)
- *  RPMEM_LOG_LEVEL   >= 1: one line per create/open on stderr with the
- *                    persist method and why the daemon chose it
- *  RPMEM_SSH, RPMEM_CMD: see ssh.h
+ *                    (default DP_TIMEOUT_MS_DEFAULT, 10000); not PMDK's
+ *  RPMEM_SPIN_US     busy-poll time of a lane before it sleeps; not PMDK's
+ * Warnings about invalid values go to the log whatever the level.
  */
 #include <errno.h>
 #include <limits.h>
@@ -40,6 +69,7 @@
 #include "librpmem.h"
 #include "ctl_client.h"
 #include "data_path.h"
+#include "env.h"
 #include "error.h"
 #include "fault_inject.h"
 #include "pool.h"
@@ -80,39 +110,11 @@ inval(const char *fmt, ...)
 	return -1;
 }
 
-/* env_level -- RPMEM_LOG_LEVEL as a number, 0 when unset or invalid */
-static long
-env_level(void)
-{
-	const char *v = getenv("RPMEM_LOG_LEVEL");
-	char *end;
-	long l;
-
-	if (v == NULL || v[0] == '\0')
-		return 0;
-	l = strtol(v, &end, 10);
-	return *end == '\0' && l > 0 ? l : 0;
-}
-
 /* env_max_nlanes -- RPMEM_MAX_NLANES, UINT_MAX when unset or invalid */
 static unsigned
 env_max_nlanes(void)
 {
-	const char *v = getenv("RPMEM_MAX_NLANES");
-	unsigned long n;
-	char *end;
-
-	if (v == NULL || v[0] == '\0')
-		return UINT_MAX;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || v[0] < '0' || v[0] > '9' ||
-	    n == 0 || n > INT_MAX) {
-		fprintf(stderr, "librpmem: ignoring invalid "
-			"RPMEM_MAX_NLANES='%.32s' (not a positive int)\n", v);
-		return UINT_MAX;
-	}
-	return (unsigned)n;
+	return rpmem_env_max_nlanes();
 }
 
 /* is_transport_err -- an errno meaning the connection itself is gone */
@@ -209,7 +211,11 @@ check_pool_args(const char *func, const char *target,
 	if (*nlanes == 0)
 		return inval("%s: *nlanes is 0 (at least one lane needed)",
 			func);
-	return rpmem_target_parse(target, t);
+	if (rpmem_target_parse(target, t))
+		return -1;
+	/* after the arguments, before anything starts: as PMDK */
+	rpmem_env_check_log();
+	return rpmem_env_check_provider(func);
 }
 
 /*
@@ -255,8 +261,16 @@ static int
 check_resp(const char *func, const struct rpmem_req_pool *req,
 		const struct rpmem_resp_pool *resp, int create)
 {
-	if (create && resp->hdr_size !=
-	    ((req->flags & RPMEM_REQ_HAS_ATTR) ? RPMEM_POOL_HDR_SIZE : 0)) {
+	/*
+	 * no attributes: a headerless pool; non-zero ones: a header; all-zero
+	 * ones: a header holding zeros, or none on a NOHDRS set
+	 */
+	int has_attr = (req->flags & RPMEM_REQ_HAS_ATTR) != 0;
+	int hdr_ok = !has_attr ? resp->hdr_size == 0 :
+		rpmem_attr_is_zero(&req->attr) ?
+		(resp->hdr_size == 0 || resp->hdr_size == RPMEM_POOL_HDR_SIZE) :
+		resp->hdr_size == RPMEM_POOL_HDR_SIZE;
+	if (create && !hdr_ok) {
 		rpmem_err_set("%s: rpmemd answered with header size %u, "
 			"which does not match the attributes given", func,
 			resp->hdr_size);
@@ -299,12 +313,17 @@ undo_pool(RPMEMpool *rpp, int create)
 static void
 log_pool(const RPMEMpool *rpp)
 {
-	if (env_level() < 1)
-		return;
-	fprintf(stderr, "librpmem: pool %s: persist method %s (%s)\n",
+	rpmem_log(RPMEM_LOG_ERR, "pool %s: persist method %s (%s)",
 		rpp->name, rpmem_persist_method_str(rpp->persist_method),
 		rpp->pm_reason[0] != '\0' ? rpp->pm_reason :
 		"no reason given");
+}
+
+/* log_failed -- a failed create/open/remove's message (keeps errno) */
+static void
+log_failed(void)
+{
+	rpmem_log(RPMEM_LOG_ERR, "%s (errno %d)", rpmem_err_get(), errno);
 }
 
 /* pool_connect -- rpmem_create (create != 0) and rpmem_open */
@@ -345,7 +364,8 @@ pool_connect(int create, const char *target, const char *pool_set_name,
 	req.nlanes = *nlanes < max ? *nlanes : max;
 	memcpy(req.pool_desc, pool_set_name, strlen(pool_set_name));
 	memcpy(req.rdma_addr, rpp->node, strlen(rpp->node));
-	if (create && !rpmem_attr_is_zero(create_attr)) {
+	/* given attributes are attributes, even all zero (as in PMDK) */
+	if (create && create_attr != NULL) {
 		req.flags = RPMEM_REQ_HAS_ATTR;
 		req.attr = *create_attr;
 	}
@@ -418,8 +438,12 @@ rpmem_create(const char *target, const char *pool_set_name, void *pool_addr,
 		size_t pool_size, unsigned *nlanes,
 		const struct rpmem_pool_attr *create_attr)
 {
-	return pool_connect(1, target, pool_set_name, pool_addr, pool_size,
-		nlanes, create_attr, NULL);
+	RPMEMpool *rpp = pool_connect(1, target, pool_set_name, pool_addr,
+		pool_size, nlanes, create_attr, NULL);
+
+	if (rpp == NULL)
+		log_failed();
+	return rpp;
 }
 
 /* rpmem_open -- open an existing remote pool and connect to it */
@@ -428,8 +452,12 @@ rpmem_open(const char *target, const char *pool_set_name, void *pool_addr,
 		size_t pool_size, unsigned *nlanes,
 		struct rpmem_pool_attr *open_attr)
 {
-	return pool_connect(0, target, pool_set_name, pool_addr, pool_size,
-		nlanes, NULL, open_attr);
+	RPMEMpool *rpp = pool_connect(0, target, pool_set_name, pool_addr,
+		pool_size, nlanes, NULL, open_attr);
+
+	if (rpp == NULL)
+		log_failed();
+	return rpp;
 }
 
 /* rpmem_set_attr -- overwrite the remote header's attributes */
@@ -437,11 +465,11 @@ RPMEM_API int
 rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 {
 	if (rpp == NULL)
-		return inval("rpmem_set_attr: rpp is NULL");
+		return inval("%s: rpp is NULL", __func__);
 	if (rpp->hdr_size == 0)
-		return inval("rpmem_set_attr: pool %s has no header (created "
-			"without attributes, NOHDRS), so no attributes to set",
-			rpp->name);
+		return inval("%s: pool %s has no header (created without "
+			"attributes, NOHDRS), so no attributes to set",
+			__func__, rpp->name);
 	return rpmem_ctl_set_attr(rpp->ctl, attr);
 }
 
@@ -453,7 +481,7 @@ rpmem_close(RPMEMpool *rpp)
 	int err = 0;
 
 	if (rpp == NULL)
-		return inval("rpmem_close: rpp is NULL");
+		return inval("%s: rpp is NULL", __func__);
 	/* lanes first: the daemon tears its side down on CLOSE */
 	rpmem_dp_delete(&rpp->dp);
 	if (rpmem_ctl_close(rpp->ctl, 0)) {
@@ -467,8 +495,27 @@ rpmem_close(RPMEMpool *rpp)
 	return ret;
 }
 
+/*
+ * The data-path calls check their arguments here, once, always in this
+ * order: rpp, flags, lane, then -- only when there is something to do
+ * (length > 0) -- the range and the pool's sticky error.  The data path
+ * below only assert()s what passed (rpmem_dp_args_valid).
+ */
+
+/* check_pool -- rpp non-NULL; no flag outside known (what names them) */
+static inline int
+check_pool(const char *func, const RPMEMpool *rpp, unsigned flags,
+		unsigned known, const char *what)
+{
+	if (rpp == NULL)
+		return inval("%s: rpp is NULL", func);
+	if (flags & ~known)
+		return inval("%s: invalid flags 0x%x (%s)", func, flags, what);
+	return 0;
+}
+
 /* check_lane -- lane < the lanes connected */
-static int
+static inline int
 check_lane(const char *func, const RPMEMpool *rpp, unsigned lane)
 {
 	if (lane >= rpp->nlanes)
@@ -477,44 +524,34 @@ check_lane(const char *func, const RPMEMpool *rpp, unsigned lane)
 	return 0;
 }
 
-/* check_range -- [offset, offset+length) within [lo, pool_size) */
-static int
-check_range(const char *func, const RPMEMpool *rpp, size_t offset,
-		size_t length, size_t lo)
+/*
+ * check_io -- the lane, then for length > 0 [offset, offset+length) within
+ * [hdr_size, pool_size) -- the header is the daemon's: rpmemd does not
+ * register it, and a READ or WRITE there would kill the lane (remote access
+ * error) -- and the sticky error: -1 (errno, message), 0: go on, 1: nothing
+ * to do (length 0, whatever the offset)
+ */
+static inline int
+check_io(const char *func, RPMEMpool *rpp, size_t offset, size_t length,
+		unsigned lane)
 {
-	if (offset < lo)
+	if (check_lane(func, rpp, lane))
+		return -1;
+	if (length == 0)
+		return 1;
+	if (offset < rpp->hdr_size)
 		return inval("%s: offset %zu is inside the pool header (the "
-			"first %zu bytes belong to rpmemd)", func, offset, lo);
-	if (!rpmem_range_valid(offset, length, lo, rpp->pool_size))
+			"first %zu bytes belong to rpmemd)", func, offset,
+			(size_t)rpp->hdr_size);
+	if (!rpmem_range_valid(offset, length, rpp->hdr_size, rpp->pool_size))
 		return inval("%s: range of %zu bytes at offset %zu exceeds "
 			"the pool size %zu", func, length, offset,
 			rpp->pool_size);
-	return 0;
-}
-
-/* rpmem_persist -- make [offset, offset+length) durable on the target */
-RPMEM_API int
-rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane)
-{
-	if (rpp == NULL)
-		return inval("rpmem_persist: rpp is NULL");
-	if (check_lane("rpmem_persist", rpp, lane))
-		return -1;
-	if (length == 0)
-		return 0;
-	if (check_range("rpmem_persist", rpp, offset, length, rpp->hdr_size))
-		return -1;
-	if (sticky_check("rpmem_persist", rpp))
-		return -1;
-	if (rpmem_dp_persist(rpp->dp, offset, length, lane)) {
-		sticky_set(rpp, errno);
-		return -1;
-	}
-	return 0;
+	return sticky_check(func, rpp);
 }
 
 /* dp_result -- a data path failure: remember it if the link is gone */
-static int
+static inline int
 dp_result(RPMEMpool *rpp, int ret)
 {
 	if (ret)
@@ -522,21 +559,44 @@ dp_result(RPMEMpool *rpp, int ret)
 	return ret ? -1 : 0;
 }
 
+/* persist -- rpmem_persist past the pool and flags checks */
+static inline int
+persist(const char *func, RPMEMpool *rpp, size_t offset, size_t length,
+		unsigned lane)
+{
+	int ret = check_io(func, rpp, offset, length, lane);
+
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	return dp_result(rpp, rpmem_dp_persist(rpp->dp, offset, length,
+		lane));
+}
+
+/* rpmem_persist -- make [offset, offset+length) durable on the target */
+RPMEM_API int
+rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane)
+{
+	if (check_pool(__func__, rpp, 0, 0, ""))
+		return -1;
+	return persist(__func__, rpp, offset, length, lane);
+}
+
 /*
  * rpmem_persist_flags -- the five-argument rpmem_persist of later
- * releases (librpmem.h maps it under RPMEM_PERSIST_FLAGS); RELAXED is a
- * hint only: a lane's WRITEs are ordered anyway
+ * releases (librpmem.h maps it under RPMEM_PERSIST_FLAGS, so its messages
+ * name rpmem_persist, the call the program made); RELAXED is a hint only:
+ * a lane's WRITEs are ordered anyway
  */
 RPMEM_API int
 rpmem_persist_flags(RPMEMpool *rpp, size_t offset, size_t length,
 		unsigned lane, unsigned flags)
 {
-	if (rpp == NULL)
-		return inval("rpmem_persist: rpp is NULL");
-	if (flags & ~RPMEM_PERSIST_FLAGS_MASK)
-		return inval("rpmem_persist: invalid flags 0x%x (known: "
-			"RPMEM_PERSIST_RELAXED)", flags);
-	return rpmem_persist(rpp, offset, length, lane);
+	static const char func[] = "rpmem_persist";
+
+	if (check_pool(func, rpp, flags, RPMEM_PERSIST_FLAGS_MASK,
+			"known: RPMEM_PERSIST_RELAXED"))
+		return -1;
+	return persist(func, rpp, offset, length, lane);
 }
 
 /* rpmem_deep_persist -- persist, with pmem_deep_persist on the target */
@@ -544,17 +604,13 @@ RPMEM_API int
 rpmem_deep_persist(RPMEMpool *rpp, size_t offset, size_t length,
 		unsigned lane)
 {
-	if (rpp == NULL)
-		return inval("rpmem_deep_persist: rpp is NULL");
-	if (check_lane("rpmem_deep_persist", rpp, lane))
+	int ret;
+
+	if (check_pool(__func__, rpp, 0, 0, ""))
 		return -1;
-	if (length == 0)
-		return 0;
-	if (check_range("rpmem_deep_persist", rpp, offset, length,
-			rpp->hdr_size))
-		return -1;
-	if (sticky_check("rpmem_deep_persist", rpp))
-		return -1;
+	ret = check_io(__func__, rpp, offset, length, lane);
+	if (ret)
+		return ret < 0 ? -1 : 0;
 	return dp_result(rpp, rpmem_dp_deep_persist(rpp->dp, offset, length,
 		lane));
 }
@@ -564,19 +620,14 @@ RPMEM_API int
 rpmem_flush(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
 		unsigned flags)
 {
-	if (rpp == NULL)
-		return inval("rpmem_flush: rpp is NULL");
-	if (flags & ~RPMEM_FLUSH_FLAGS_MASK)
-		return inval("rpmem_flush: invalid flags 0x%x (known: "
-			"RPMEM_FLUSH_RELAXED)", flags);
-	if (check_lane("rpmem_flush", rpp, lane))
+	int ret;
+
+	if (check_pool(__func__, rpp, flags, RPMEM_FLUSH_FLAGS_MASK,
+			"known: RPMEM_FLUSH_RELAXED"))
 		return -1;
-	if (length == 0)
-		return 0;
-	if (check_range("rpmem_flush", rpp, offset, length, rpp->hdr_size))
-		return -1;
-	if (sticky_check("rpmem_flush", rpp))
-		return -1;
+	ret = check_io(__func__, rpp, offset, length, lane);
+	if (ret)
+		return ret < 0 ? -1 : 0;
 	return dp_result(rpp, rpmem_dp_flush(rpp->dp, offset, length, lane));
 }
 
@@ -584,14 +635,8 @@ rpmem_flush(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
 RPMEM_API int
 rpmem_drain(RPMEMpool *rpp, unsigned lane, unsigned flags)
 {
-	if (rpp == NULL)
-		return inval("rpmem_drain: rpp is NULL");
-	if (flags)
-		return inval("rpmem_drain: invalid flags 0x%x (must be 0)",
-			flags);
-	if (check_lane("rpmem_drain", rpp, lane))
-		return -1;
-	if (sticky_check("rpmem_drain", rpp))
+	if (check_pool(__func__, rpp, flags, 0, "must be 0") ||
+	    check_lane(__func__, rpp, lane) || sticky_check(__func__, rpp))
 		return -1;
 	return dp_result(rpp, rpmem_dp_drain(rpp->dp, lane));
 }
@@ -601,32 +646,22 @@ RPMEM_API int
 rpmem_read(RPMEMpool *rpp, void *buff, size_t offset, size_t length,
 		unsigned lane)
 {
-	if (rpp == NULL)
-		return inval("rpmem_read: rpp is NULL");
+	int ret;
+
+	if (check_pool(__func__, rpp, 0, 0, ""))
+		return -1;
 	if (buff == NULL && length > 0)
-		return inval("rpmem_read: buff is NULL");
-	if (check_lane("rpmem_read", rpp, lane))
-		return -1;
-	if (length == 0)
-		return 0;
-	/*
-	 * the header is the daemon's: it is outside the registered range,
-	 * and a READ there would kill the lane (remote access error)
-	 */
-	if (check_range("rpmem_read", rpp, offset, length, rpp->hdr_size))
-		return -1;
-	if (sticky_check("rpmem_read", rpp))
-		return -1;
-	if (rpmem_dp_read(rpp->dp, buff, offset, length, lane)) {
-		sticky_set(rpp, errno);
-		return -1;
-	}
-	return 0;
+		return inval("%s: buff is NULL", __func__);
+	ret = check_io(__func__, rpp, offset, length, lane);
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	return dp_result(rpp, rpmem_dp_read(rpp->dp, buff, offset, length,
+		lane));
 }
 
-/* rpmem_remove -- remove a remote pool (and its set file) */
-RPMEM_API int
-rpmem_remove(const char *target, const char *pool_set, int flags)
+/* remove_pool -- rpmem_remove */
+static int
+remove_pool(const char *target, const char *pool_set, int flags)
 {
 	const unsigned known = RPMEM_REMOVE_FORCE | RPMEM_REMOVE_POOL_SET;
 	struct rpmem_target t;
@@ -648,11 +683,24 @@ rpmem_remove(const char *target, const char *pool_set, int flags)
 			(unsigned)flags);
 	if (rpmem_target_parse(target, &t))
 		return -1;
+	/* no provider check: PMDK's remove runs ssh only, no RDMA either */
+	rpmem_env_check_log();
 
 	if (rpmem_ctl_new(&t, &ctl))
 		return -1;
 	ret = rpmem_ctl_remove(ctl, pool_set, (uint32_t)flags);
 	rpmem_ctl_delete(&ctl);
+	return ret;
+}
+
+/* rpmem_remove -- remove a remote pool (and its set file) */
+RPMEM_API int
+rpmem_remove(const char *target, const char *pool_set, int flags)
+{
+	int ret = remove_pool(target, pool_set, flags);
+
+	if (ret)
+		log_failed();
 	return ret;
 }
 

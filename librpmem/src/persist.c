@@ -3,10 +3,17 @@
  * persist.c -- the persist (APM / GPSPM) and read paths of a lane
  *
  * Transfers larger than t->chunk are split into several WRs and posted in
- * chains of at most sq_depth / 2 WRs, so two chains are in flight while
- * the lane waits for SQ room (lane.h has the accounting invariant); the
- * common case -- one WRITE plus the READ or SEND -- is one ibv_post_send.
+ * chains of at most wr_batch (sq_depth / 2, at most RPMEM_LANE_WR_MAX)
+ * WRs, so two chains are in flight while the lane waits for SQ room (lane.h
+ * has the accounting invariant); the common case -- one WRITE plus the READ
+ * or SEND -- is one ibv_post_send.  WRITE chains go lazily (unsignaled while
+ * the invariant allows): the READ or SEND that ends a persist, or a later
+ * drain, retires them with its one completion.
+ *
+ * The callers (data_path.c) pass what librpmem.c checked at the API
+ * boundary: a lane of the pool, a range inside it, length > 0.
  */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -21,52 +28,68 @@ min_sz(size_t a, size_t b)
 }
 
 /*
+ * fill_chain -- lane->wr[0..k) as one chain of opcode transfers of at most
+ * t->chunk bytes each: local *laddr/lkey, remote *raddr, up to wr_batch of
+ * them; advances *laddr, *raddr and *length past what it took, returns k
+ * (0 when *length is 0); WRITEs small enough ride inline in the WQE
+ */
+static inline unsigned
+fill_chain(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
+		enum ibv_wr_opcode opcode, uint64_t *laddr, uint32_t lkey,
+		uint64_t *raddr, size_t *length)
+{
+	unsigned k = 0;
+
+	for (; *length && k < lane->wr_batch; k++) {
+		struct ibv_send_wr *wr = &lane->wr[k];
+		size_t len = min_sz(*length, t->chunk);
+
+		wr->opcode = opcode;
+		wr->wr_id = 0;
+		/* small writes ride in the WQE: no DMA read of them */
+		wr->send_flags = opcode == IBV_WR_RDMA_WRITE &&
+			len <= lane->max_inline ? IBV_SEND_INLINE : 0;
+		wr->next = &lane->wr[k + 1];
+		wr->wr.rdma.remote_addr = *raddr;
+		wr->sg_list->addr = *laddr;
+		wr->sg_list->length = (uint32_t)len;
+		wr->sg_list->lkey = lkey;
+		*laddr += len;
+		*raddr += len;
+		*length -= len;
+	}
+	return k;
+}
+
+/*
  * post_writes -- post the WRITEs of local/remote [offset, offset+length)
- * followed by tail (the READ or SEND), all but the tail unsignaled except
- * the last WR of an intermediate chain; tail NULL (flush): the last WRITE
- * ends the chain signaled
+ * lazily, then tail (the READ or SEND, signaled: it retires them all) at
+ * the end of the last chain; tail NULL (flush): nothing signaled unless
+ * the invariant asks, a later signaled WR retires them
  */
 static inline int
 post_writes(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 		size_t offset, size_t length, struct ibv_send_wr *tail)
 {
-	const unsigned batch = lane->sq_depth / 2;	/* >= 1: depth >= 2 */
 	uint64_t laddr = (uintptr_t)t->pool + offset;
 	uint64_t raddr = t->raddr + offset;
 
 	for (;;) {
-		unsigned k = 0;
+		unsigned k = fill_chain(t, lane, IBV_WR_RDMA_WRITE, &laddr,
+			t->lkey, &raddr, &length);
 
-		for (; length && k < batch; k++) {
-			struct ibv_send_wr *wr = &lane->wr[k];
-			size_t len = min_sz(length, t->chunk);
-
-			wr->opcode = IBV_WR_RDMA_WRITE;
-			wr->wr_id = 0;
-			/* small writes ride in the WQE: no DMA read of them */
-			wr->send_flags = len <= lane->max_inline ?
-				IBV_SEND_INLINE : 0;
-			wr->next = &lane->wr[k + 1];
-			wr->wr.rdma.remote_addr = raddr;
-			wr->sg_list->addr = laddr;
-			wr->sg_list->length = (uint32_t)len;
-			wr->sg_list->lkey = t->lkey;
-			laddr += len;
-			raddr += len;
-			length -= len;
-		}
-		if (length == 0 && tail == NULL)
-			return rpmem_lane_post(lane, &lane->wr[0],
-				&lane->wr[k - 1], k);
-		if (length == 0) {
-			/* last chain: k <= batch, so k + 1 <= sq_depth */
+		if (length == 0 && tail != NULL) {
+			/* last chain: k <= wr_batch, so k + 1 <= chain_max */
 			if (k == 0)
 				return rpmem_lane_post(lane, tail, tail, 1);
 			lane->wr[k - 1].next = tail;
 			return rpmem_lane_post(lane, &lane->wr[0], tail, k + 1);
 		}
-		if (rpmem_lane_post(lane, &lane->wr[0], &lane->wr[k - 1], k))
+		if (k > 0 && rpmem_lane_post_lazy(lane, &lane->wr[0],
+				&lane->wr[k - 1], k))
 			return -1;
+		if (length == 0)
+			return 0;
 	}
 }
 
@@ -109,10 +132,7 @@ gpspm_check(struct rpmem_lane *lane, uint32_t op, uint64_t offset,
 			"(seq %u/%u, lane %u)", lane->index, r->seq,
 			lane->seq, r->lane);
 		/* the peer no longer follows the protocol: stop using it */
-		lane->err = EPROTO;
-		rpmem_lane_disconnect(lane);
-		errno = EPROTO;
-		return -1;
+		return rpmem_lane_kill(lane, EPROTO);
 	}
 	if (r->status != RPMEM_ST_OK) {
 		RPMEM_ERR_ERRNO(rpmem_status_to_errno(r->status),
@@ -177,21 +197,20 @@ rpmem_deep_persist_req(const struct rpmem_dp_target *t,
 		length, offset, length);
 }
 
-/* rpmem_flush_post -- post the WRITE(s), remember the span, no wait */
+/* rpmem_flush_post -- remember the span, post the WRITE(s), no wait */
 int
 rpmem_flush_post(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 		size_t offset, size_t length)
 {
 	uint64_t end = (uint64_t)offset + length;
 
+	assert(length > 0);
 	if (lane->err)
 		return rpmem_lane_fail_msg(lane);
 	/*
-	 * Each chain ends signaled, so a full SQ always has a completion to
-	 * wait for (rpmem_lane_post waits for room, never for the rest).
+	 * The span first: a drain after a flush that failed half-way still
+	 * covers (and retires) the chains that went.
 	 */
-	if (post_writes(t, lane, offset, length, NULL))
-		return -1;
 	if (lane->fl_hi == 0) {
 		lane->fl_lo = offset;
 		lane->fl_hi = end;
@@ -201,7 +220,11 @@ rpmem_flush_post(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 		if (end > lane->fl_hi)
 			lane->fl_hi = end;
 	}
-	return 0;
+	/*
+	 * No completion and no wait while the SQ has room: the chains go
+	 * lazily (lane.h), the drain's READ or PERSIST retires them.
+	 */
+	return post_writes(t, lane, offset, length, NULL);
 }
 
 /* rpmem_drain_apm -- one signaled 8-byte READ behind the flushed WRITEs */
@@ -245,33 +268,20 @@ rpmem_drain_gpspm(const struct rpmem_dp_target *t, struct rpmem_lane *lane)
 	return 0;
 }
 
-/* post_reads -- READs of remote [offset, +length) into local laddr/lkey */
+/*
+ * post_reads -- READs of remote [offset, +length) into local laddr/lkey,
+ * each chain signaled (the bounce read waits for them chunk by chunk)
+ */
 static int
 post_reads(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 		uint64_t laddr, uint32_t lkey, size_t offset, size_t length)
 {
-	const unsigned batch = lane->sq_depth / 2;
 	uint64_t raddr = t->raddr + offset;
 
 	while (length) {
-		unsigned k = 0;
+		unsigned k = fill_chain(t, lane, IBV_WR_RDMA_READ, &laddr,
+			lkey, &raddr, &length);
 
-		for (; length && k < batch; k++) {
-			struct ibv_send_wr *wr = &lane->wr[k];
-			size_t len = min_sz(length, t->chunk);
-
-			wr->opcode = IBV_WR_RDMA_READ;
-			wr->wr_id = 0;
-			wr->send_flags = 0;
-			wr->next = &lane->wr[k + 1];
-			wr->wr.rdma.remote_addr = raddr;
-			wr->sg_list->addr = laddr;
-			wr->sg_list->length = (uint32_t)len;
-			wr->sg_list->lkey = lkey;
-			laddr += len;
-			raddr += len;
-			length -= len;
-		}
 		if (rpmem_lane_post(lane, &lane->wr[0], &lane->wr[k - 1], k))
 			return -1;
 	}

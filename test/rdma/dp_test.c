@@ -338,21 +338,26 @@ test_persist_read(uint16_t pm, uint32_t max_msg)
 				"callback");
 	}
 
-	/* argument errors and zero-length persist */
+	/*
+	 * argument errors: librpmem.c rejects them at the API boundary (its
+	 * tests: test_ctl_client, flush_test, e2e); to the data path they
+	 * are a broken precondition, which it only assert()s
+	 */
 	n0 = ncalls(&d);
 	errno = 0;
 	CHECK(rpmem_dp_persist(dp, HDR, 0, 0) == 0, "0-byte persist");
 	CHECK(rpmem_dp_persist(dp, POOL_SIZE, 0, 0) == 0,
 		"0-byte persist at the pool end");
-	CHECK(rpmem_dp_persist(dp, HDR, 8, 2) == -1 && errno == EINVAL,
-		"bad lane");
-	CHECK(rpmem_dp_persist(dp, HDR - 1, 8, 0) == -1 && errno == EINVAL,
-		"range in the header");
-	CHECK(rpmem_dp_persist(dp, POOL_SIZE - 4, 8, 0) == -1 &&
-		errno == EINVAL, "range past the end");
-	CHECK(rpmem_dp_persist(dp, SIZE_MAX - 2, 8, 0) == -1 &&
-		errno == EINVAL, "overflowing range");
-	CHECK(ncalls(&d) == n0, "rejected calls reached the daemon");
+	CHECK(!rpmem_dp_args_valid(dp, HDR, 8, 2), "bad lane");
+	CHECK(!rpmem_dp_args_valid(dp, HDR - 1, 8, 0), "range in the header");
+	CHECK(!rpmem_dp_args_valid(dp, POOL_SIZE - 4, 8, 0),
+		"range past the end");
+	CHECK(!rpmem_dp_args_valid(dp, SIZE_MAX - 2, 8, 0),
+		"overflowing range");
+	CHECK(rpmem_dp_args_valid(dp, HDR, 8, 1) &&
+		rpmem_dp_args_valid(dp, POOL_SIZE - 8, 8, 0) &&
+		rpmem_dp_args_valid(dp, SIZE_MAX, 0, 1), "valid arguments");
+	CHECK(ncalls(&d) == n0, "0-byte calls reached the daemon");
 	CHECK(rpmem_dp_persist(dp, HDR + 64, 64, 1) == 0,
 		"persist after argument errors");
 
@@ -384,8 +389,8 @@ test_persist_read(uint16_t pm, uint32_t max_msg)
 	CHECK(ret == 0 && memcmp(cpool + HDR + MiB, d.pool + HDR + 5 * MiB + 7,
 		65536) == 0, "read into another pool offset");
 	CHECK(rpmem_dp_read(dp, ubuf, HDR, 0, 0) == 0, "0-byte read");
-	CHECK(rpmem_dp_read(dp, ubuf, POOL_SIZE - 4, 8, 0) == -1 &&
-		errno == EINVAL, "read past the end");
+	CHECK(!rpmem_dp_args_valid(dp, POOL_SIZE - 4, 8, 0),
+		"read past the end");
 	free(ubuf);
 	pool_matches(&d, shadow, "after reads");
 

@@ -299,6 +299,65 @@ START_TEST(test_errormsg_names_function)
 }
 END_TEST
 
+/*
+ * the classic environment: a refusal is errno + message before anything
+ * starts; a variable that only tunes is no refusal (RPMEM_SSH cannot
+ * start, so a call that got past the checks ends in ENOENT from it)
+ */
+START_TEST(test_env_refusals)
+{
+	unsigned nlanes = 1;
+	int w = _i;
+
+	/* no provider: ENOMEDIUM, PMDK's "cannot find provider" */
+	setenv("RPMEM_ENABLE_VERBS", "0", 1);
+	ck_assert_ptr_null(pool_call(w, "127.0.0.1", "p.set", Pool,
+		POOL_SIZE, &nlanes));
+	ck_assert_int_eq(errno, ENOMEDIUM);
+	ck_assert_ptr_nonnull(strstr(rpmem_errormsg(),
+		"cannot find provider"));
+	ck_assert_ptr_nonnull(strstr(rpmem_errormsg(), w == 0 ?
+		"rpmem_create" : "rpmem_open"));
+	/* argument errors first */
+	ck_assert_ptr_null(pool_call(w, "127.0.0.1", "p.set", Pool,
+		POOL_SIZE, NULL));
+	expect_einval("nlanes");
+	/* remove runs no RDMA: not refused, it gets to ssh */
+	errno = 0;
+	ck_assert_int_eq(rpmem_remove("127.0.0.1", "p.set", 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	unsetenv("RPMEM_ENABLE_VERBS");
+
+	/* sockets alone: verbs is still used (PMDK prefers it) */
+	setenv("RPMEM_ENABLE_SOCKETS", "1", 1);
+	ck_assert_ptr_null(pool_call(w, "127.0.0.1", "p.set", Pool,
+		POOL_SIZE, &nlanes));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_nonnull(strstr(rpmem_errormsg(), "rpmem-test-ssh"));
+	unsetenv("RPMEM_ENABLE_SOCKETS");
+
+	/* an RPMEM_CMD with an empty command */
+	setenv("RPMEM_CMD", "rpmemd||rpmemd", 1);
+	ck_assert_ptr_null(pool_call(w, "127.0.0.1", "p.set", Pool,
+		POOL_SIZE, &nlanes));
+	expect_einval("RPMEM_CMD");
+	unsetenv("RPMEM_CMD");
+
+	/* invalid tuning values are warned about and ignored */
+	setenv("RPMEM_MAX_NLANES", "many", 1);
+	setenv("RPMEM_WORK_QUEUE_SIZE", "-3", 1);
+	setenv("RPMEM_LOG_LEVEL", "loud", 1);
+	ck_assert_ptr_null(pool_call(w, "127.0.0.1", "p.set", Pool,
+		POOL_SIZE, &nlanes));
+	ck_assert_int_eq(errno, ENOENT);
+	unsetenv("RPMEM_MAX_NLANES");
+	unsetenv("RPMEM_WORK_QUEUE_SIZE");
+	unsetenv("RPMEM_LOG_LEVEL");
+	/* untouched on failure */
+	ck_assert_uint_eq(nlanes, 1);
+}
+END_TEST
+
 /* api_args_suite -- every test of this file */
 static Suite *
 api_args_suite(void)
@@ -313,6 +372,7 @@ api_args_suite(void)
 	tcase_add_test(tc, test_remove_args);
 	tcase_add_test(tc, test_check_version);
 	tcase_add_test(tc, test_errormsg_names_function);
+	tcase_add_loop_test(tc, test_env_refusals, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
