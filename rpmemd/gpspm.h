@@ -2,7 +2,7 @@
 /*
  * gpspm.h -- the daemon's check of one GPSPM persist request
  *
- * Kept apart from rdma_server.c (and free of verbs) so that the unit
+ * Kept apart from gpspm_serve.c (and free of verbs) so that the unit
  * tests and the fuzzer (test/fuzz/fuzz_gpspm.c) drive exactly the code
  * that decides whether a request a lane SENT may touch the pool.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_gpspm.c -- the daemon's check of a GPSPM persist request from a
- * hostile lane (rpmemd_gpspm_check, what rdma_server.c's serve() runs
+ * hostile lane (rpmemd_gpspm_check, what gpspm_serve.c's serve() runs
  * before any flush): wrong lengths, magic, op, lane; ranges in the header,
  * past the end, and ranges whose end overflows 64 bits.  Each is refused
  * with RPMEM_ST_PROTO and a reason, the request's seq echoed when there is
