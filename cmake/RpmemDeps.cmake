@@ -26,3 +26,22 @@ if(RPMEM_BUILD_TESTS)
 endif()
 
 find_package(Threads REQUIRED)
+
+# Debian's libpmemobj and libpmempool (PMDK 1.12), optional: they dlopen
+# librpmem.so.1 for a pool set's REPLICA line, and the rdma tests
+# test/rdma/obj_test.c and docs/examples/pmemobj_replica.c use them that
+# way with our library.  tools/setup-deps installs them, so CI builds both.
+pkg_check_modules(PMEMOBJ QUIET IMPORTED_TARGET GLOBAL libpmemobj)
+pkg_check_modules(PMEMPOOL QUIET IMPORTED_TARGET GLOBAL libpmempool)
+if(PMEMOBJ_FOUND AND PMEMPOOL_FOUND)
+	set(RPMEM_HAVE_PMEMOBJ ON)
+	message(STATUS "found libpmemobj ${PMEMOBJ_VERSION} and libpmempool "
+		"${PMEMPOOL_VERSION}: building the libpmemobj remote-replica "
+		"tests (rdma.obj_*) and docs/examples/pmemobj_replica")
+else()
+	set(RPMEM_HAVE_PMEMOBJ OFF)
+	message(STATUS "libpmemobj/libpmempool not found: NOT building the "
+		"libpmemobj remote-replica tests (rdma.obj_*) nor "
+		"docs/examples/pmemobj_replica (apt-get install libpmemobj-dev "
+		"libpmempool-dev, or run tools/setup-deps)")
+endif()

@@ -5,12 +5,12 @@
  * which runs the remote command locally) and served over RDMA on
  * RPMEM_TEST_TARGET_ADDR.
  *
- * Everything on the target side lives in one temporary directory: the
- * rpmemd config, the poolset directory with the pool-set and part files,
- * rpmemd's log.  Assertions are on data: bytes read back with rpmem_read,
- * bytes in the part files after rpmem_close (compared with a shadow of
- * everything persisted, so stray writes show too), errno values and
- * rpmem_errormsg() substrings.
+ * Everything on the target side lives in one temporary directory (rig.h):
+ * the rpmemd config, the poolset directory with the pool-set and part
+ * files, rpmemd's log.  Assertions are on data: bytes read back with
+ * rpmem_read, bytes in the part files after rpmem_close (compared with a
+ * shadow of everything persisted, so stray writes show too), errno values
+ * and rpmem_errormsg() substrings.
  *
  * usage: e2e_test --method apm|gpspm --ssh FAKE_SSH --rpmemd RPMEMD
  *                 [--only NAME]   (tests whose call contains NAME)
@@ -35,14 +35,15 @@
 #include <unistd.h>
 
 #include "librpmem.h"
+#include "client.h"
+#include "rig.h"
 #include "tap.h"
 
 #define KiB ((size_t)1024)
 #define MiB ((size_t)1024 * 1024)
-#define HDR ((size_t)4096)
+#define HDR RIG_HDR_SIZE
 #define POOL_SIZE (4 * MiB)	/* local pool; the biggest remote pool */
-#define MAX_PARTS 4
-#define CFG_MAX_LANES 16	/* rpmemd max-lanes in the test config */
+#define CFG_MAX_LANES RIG_MAX_LANES	/* rpmemd max-lanes in the config */
 #define NTHREADS 8
 #define THREAD_REGION (64 * KiB)
 #define THREAD_ITERS 150
@@ -54,210 +55,8 @@ static const char *Only;	/* run only the tests named so */
 static const char *Child;	/* --child SET: t_dead_client's child */
 static const char *Target;
 static const char *Rpmemd;
-static char Tmp[256];		/* everything of the target side */
-static char Sets[300];		/* rpmemd's poolset-dir */
-static char Conf[300];
-static char Log[300];
-static char PidFile[300];
-static char Cmd[3 * PATH_MAX];
+static struct rig Rig;		/* everything of the target side */
 
-static uint8_t *Pool;		/* local pool, POOL_SIZE, page aligned */
-static uint8_t *Shadow;		/* what the remote pool must hold */
-static uint64_t Rng = 0x2545f4914f6cdd1dull;
-
-/* ------------------------------------------------------------------ */
-
-/* same -- compare, setting Detail at a mismatch */
-static int
-same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
-{
-	long d = diff(got, want, n);
-
-	if (d < 0)
-		return 1;
-	detail("byte at offset %zu is 0x%02x, want 0x%02x", base + (size_t)d,
-		got[d], want[d]);
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* target side: files */
-
-/* exists -- does path exist */
-static int
-exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* patch_part -- overwrite n bytes at off of a part file */
-static void
-patch_part(const char *path, size_t off, const void *buf, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0 || pwrite(fd, buf, n, (off_t)off) != (ssize_t)n) {
-		fprintf(stderr, "cannot patch %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	close(fd);
-}
-
-enum hdr_mode { HDRS, SINGLEHDR, NOHDRS };
-
-/* a pool set in Sets */
-struct pset {
-	char name[64];		/* as the client names it */
-	char path[PATH_MAX];
-	enum hdr_mode mode;
-	unsigned nparts;
-	size_t size[MAX_PARTS];
-	char part[MAX_PARTS][PATH_MAX];
-	size_t usable;		/* client view, header included */
-	size_t hdr;		/* 0 or HDR */
-};
-
-/* make_set -- write the pool-set file (classic text format) */
-static void
-make_set(struct pset *ps, const char *name, enum hdr_mode mode,
-		unsigned nparts, const size_t *sizes)
-{
-	char text[4096];
-	size_t o = 0;
-
-	memset(ps, 0, sizeof(*ps));
-	snprintf(ps->name, sizeof(ps->name), "%s", name);
-	snprintf(ps->path, sizeof(ps->path), "%s/%s", Sets, name);
-	ps->mode = mode;
-	ps->nparts = nparts;
-	ps->hdr = mode == NOHDRS ? 0 : HDR;
-	o += (size_t)snprintf(text + o, sizeof(text) - o, "PMEMPOOLSET\n");
-	if (mode == NOHDRS)
-		o += (size_t)snprintf(text + o, sizeof(text) - o,
-			"OPTION NOHDRS\n");
-	if (mode == SINGLEHDR)
-		o += (size_t)snprintf(text + o, sizeof(text) - o,
-			"OPTION SINGLEHDR\n");
-	for (unsigned i = 0; i < nparts; i++) {
-		ps->size[i] = sizes[i];
-		snprintf(ps->part[i], sizeof(ps->part[i]), "%s/%s.part%u",
-			Sets, name, i);
-		o += (size_t)snprintf(text + o, sizeof(text) - o, "%zu %s\n",
-			sizes[i], ps->part[i]);
-		ps->usable += sizes[i];
-		if (i > 0 && mode == HDRS)
-			ps->usable -= HDR;
-	}
-	write_file(ps->path, text);
-}
-
-/* parts_gone -- no part file of ps exists */
-static int
-parts_gone(const struct pset *ps)
-{
-	for (unsigned i = 0; i < ps->nparts; i++) {
-		if (exists(ps->part[i])) {
-			detail("part '%s' still exists", ps->part[i]);
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/*
- * verify_parts -- the part files hold Shadow's [hdr, usable): part 0 from
- * its file offset 0, further parts in the default mode after their own
- * 4 KiB header, else whole (pool_store.h's mapping)
- */
-static int
-verify_parts(const struct pset *ps)
-{
-	size_t cursor = 0;
-	uint8_t *buf = map(POOL_SIZE);
-	int ok = 1;
-
-	for (unsigned i = 0; i < ps->nparts && ok; i++) {
-		size_t skip = (i > 0 && ps->mode == HDRS) ? HDR : 0;
-		size_t len = ps->size[i] - skip;
-		/* the pool header belongs to rpmemd */
-		size_t from = i == 0 ? ps->hdr : 0;
-
-		if (read_part(ps->part[i], skip + from, buf, len - from)) {
-			ok = 0;
-			break;
-		}
-		long d = diff(buf, Shadow + cursor + from, len - from);
-		if (d >= 0) {
-			detail("part %u file offset %zu (pool offset %zu) is "
-				"0x%02x, want 0x%02x", i, skip + from +
-				(size_t)d, cursor + from + (size_t)d, buf[d],
-				Shadow[cursor + from + (size_t)d]);
-			ok = 0;
-		}
-		cursor += len;
-	}
-	munmap(buf, POOL_SIZE);
-	return ok;
-}
-
-/* cmd_set -- RPMEM_CMD: rpmemd with config conf (exec: same pid) */
-static void
-cmd_set(const char *conf)
-{
-	snprintf(Cmd, sizeof(Cmd), "exec %s%s -c %s",
-		strcmp(Method, "apm") == 0 ? "env PMEM_IS_PMEM_FORCE=1 " : "",
-		Rpmemd, conf);
-	setenv("RPMEM_CMD", Cmd, 1);
-}
-
-/* setup -- temp dir, config, environment of the transport */
-static void
-setup(const char *ssh)
-{
-	char text[2 * PATH_MAX + 256];
-	const char *tmpdir = getenv("TMPDIR");
-
-	/* a short path: part paths must fit the pool-set's lines */
-	if (tmpdir == NULL || tmpdir[0] == '\0' || strlen(tmpdir) > 200)
-		tmpdir = "/tmp";
-	snprintf(Tmp, sizeof(Tmp), "%.200s/rpmem-e2e-%.5s-XXXXXX", tmpdir,
-		Method);
-	if (mkdtemp(Tmp) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	snprintf(Sets, sizeof(Sets), "%s/sets", Tmp);
-	snprintf(Conf, sizeof(Conf), "%s/rpmemd.conf", Tmp);
-	snprintf(Log, sizeof(Log), "%s/rpmemd.log", Tmp);
-	snprintf(PidFile, sizeof(PidFile), "%s/ssh.pid", Tmp);
-	if (mkdir(Sets, 0700)) {
-		perror("mkdir");
-		exit(1);
-	}
-	snprintf(text, sizeof(text),
-		"# e2e_test: %s\n"
-		"poolset-dir = %s\n"
-		"persist-apm = %s\n"
-		"persist-general = yes\n"
-		/* rxe is a software device: APM needs the admin's word */
-		"ddio = %s\n"
-		"max-lanes = %d\n"
-		"log-file = %s\n"
-		"log-level = info\n"
-		"use-syslog = no\n",
-		Method, Sets, strcmp(Method, "apm") == 0 ? "yes" : "no",
-		strcmp(Method, "apm") == 0 ? "ignore" : "check",
-		CFG_MAX_LANES, Log);
-	write_file(Conf, text);
-
-	setenv("RPMEM_SSH", ssh, 1);
-	setenv("RPMEM_TEST_SSH_PIDFILE", PidFile, 1);
-	unsetenv("RPMEM_MAX_NLANES");
-	unsetenv("RPMEM_LOG_LEVEL");
-	cmd_set(Conf);
-}
 
 /* ------------------------------------------------------------------ */
 /* client side */
@@ -289,73 +88,16 @@ reset_local(void)
 	memset(Shadow, 0, POOL_SIZE);
 }
 
-/* put -- new random bytes at [off, +len) and persist them */
-static int
-put(RPMEMpool *rpp, size_t off, size_t len, unsigned lane)
-{
-	fill(Pool + off, len, &Rng);
-	if (rpmem_persist(rpp, off, len, lane))
-		return -1;
-	memcpy(Shadow + off, Pool + off, len);
-	return 0;
-}
-
-/* read_cmp -- rpmem_read [off, +len) into a fresh buffer, compare */
-static int
-read_cmp(RPMEMpool *rpp, size_t off, size_t len, unsigned lane)
-{
-	uint8_t *buf = malloc(len);
-	int ok;
-
-	if (buf == NULL)
-		return 0;
-	memset(buf, 0xa5, len);
-	if (rpmem_read(rpp, buf, off, len, lane)) {
-		detail("rpmem_read(%zu, %zu, lane %u): errno %d, '%s'", off,
-			len, lane, errno, rpmem_errormsg());
-		free(buf);
-		return 0;
-	}
-	ok = same(buf, Shadow + off, len, off);
-	free(buf);
-	return ok;
-}
-
-/*
- * open_captured -- rpmem_create/rpmem_open with RPMEM_LOG_LEVEL=1 and
- * stderr captured, to learn the persist method the daemon chose (the
- * public API does not expose it; librpmem logs "persist method X (why)")
- */
+/* create_captured -- create_logged (client.c) on a rig set */
 static RPMEMpool *
-create_captured(const struct pset *ps, unsigned *nl,
+create_captured(const struct rig_set *ps, unsigned *nl,
 		const struct rpmem_pool_attr *attr, char *log, size_t loglen)
 {
 	char path[PATH_MAX];
-	RPMEMpool *rpp;
-	int fd, saved, err;
-	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/stderr.txt", Tmp);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	fflush(stderr);
-	saved = dup(2);
-	if (fd < 0 || saved < 0 || dup2(fd, 2) < 0) {
-		perror("capturing stderr");
-		exit(1);
-	}
-	setenv("RPMEM_LOG_LEVEL", "1", 1);
-	rpp = rpmem_create(Target, ps->name, Pool, ps->usable, nl, attr);
-	err = errno;
-	unsetenv("RPMEM_LOG_LEVEL");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, log, loglen - 1, 0);
-	log[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(path);
-	errno = err;
-	return rpp;
+	snprintf(path, sizeof(path), "%s/stderr.txt", Rig.dir);
+	return create_logged(Target, ps->name, Pool, ps->usable, nl, attr,
+		path, log, loglen);
 }
 
 /* attr_eq -- compare attributes, Detail at the first difference */
@@ -374,7 +116,7 @@ static void
 t_basic(void)
 {
 	struct rpmem_pool_attr a1, a2, got;
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = POOL_SIZE;
 	char log[2048];
 	const char *want_pm = strcmp(Method, "apm") == 0 ? "APM" : "GPSPM";
@@ -382,7 +124,7 @@ t_basic(void)
 	unsigned nl = 4;
 	RPMEMpool *rpp;
 
-	make_set(&ps, "basic.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "basic.set", RIG_HDRS, 1, &sz);
 	reset_local();
 	attr_make(&a1, 1);
 	attr_make(&a2, 2);
@@ -433,8 +175,8 @@ t_basic(void)
 	}
 
 	expect(rpmem_close(rpp) == 0, "basic: rpmem_close");
-	expect(verify_parts(&ps), "basic: part file holds every persisted "
-		"byte, nothing else");
+	expect(rig_set_holds(&ps, Shadow), "basic: part file holds every "
+		"persisted byte, nothing else");
 
 	/* reopen: same attributes, same bytes */
 	nl = 2;
@@ -468,7 +210,7 @@ t_basic(void)
 		"basic: rpmem_open with NULL open_attr, data intact");
 	if (rpp != NULL)
 		expect(rpmem_close(rpp) == 0, "basic: rpmem_close");
-	expect(verify_parts(&ps), "basic: part file after set_attr");
+	expect(rig_set_holds(&ps, Shadow), "basic: part file after set_attr");
 
 	/* a smaller pool_size than the remote pool is fine */
 	nl = 1;
@@ -482,8 +224,8 @@ t_basic(void)
 	}
 
 	expect(rpmem_remove(Target, ps.name, 0) == 0, "basic: rpmem_remove");
-	expect(parts_gone(&ps), "basic: part file removed");
-	expect(exists(ps.path), "basic: pool-set file kept without "
+	expect(rig_set_parts_gone(&ps), "basic: part file removed");
+	expect(rig_exists(ps.path), "basic: pool-set file kept without "
 		"RPMEM_REMOVE_POOL_SET");
 	unlink(ps.path);
 }
@@ -493,13 +235,13 @@ static void
 t_args(void)
 {
 	struct rpmem_pool_attr a;
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = MiB;
 	uint8_t buf[64];
 	unsigned nl = 2;
 	RPMEMpool *rpp;
 
-	make_set(&ps, "args.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "args.set", RIG_HDRS, 1, &sz);
 	reset_local();
 	attr_make(&a, 3);
 	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
@@ -552,7 +294,7 @@ t_args(void)
 	expect(rpmem_close(rpp) == 0, "args: rpmem_close");
 	expect(rpmem_close(NULL) != 0 && errno == EINVAL,
 		"args: rpmem_close(NULL) -> EINVAL");
-	expect(verify_parts(&ps), "args: part file");
+	expect(rig_set_holds(&ps, Shadow), "args: part file");
 	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) == 0,
 		"args: rpmem_remove");
 }
@@ -562,11 +304,11 @@ static void
 t_create_args(void)
 {
 	struct rpmem_pool_attr a;
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = MiB;
 	unsigned nl;
 
-	make_set(&ps, "cargs.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "cargs.set", RIG_HDRS, 1, &sz);
 	attr_make(&a, 4);
 
 	nl = 1;
@@ -602,7 +344,8 @@ t_create_args(void)
 	expect_err(rpmem_create(Target, "../escape.set", Pool, sz, &nl, &a) ==
 		NULL, EINVAL, "..", "create: pool set outside poolset-dir -> "
 		"EINVAL");
-	expect(parts_gone(&ps), "create: failed creates left no part file");
+	expect(rig_set_parts_gone(&ps), "create: failed creates left no part "
+		"file");
 	unlink(ps.path);
 }
 
@@ -611,31 +354,59 @@ static void
 t_nohdrs(void)
 {
 	struct rpmem_pool_attr a, got;
-	struct pset ps, hps;
+	struct rig_set ps, hps;
 	size_t sz = MiB;
 	unsigned nl = 2;
 	RPMEMpool *rpp;
 
-	make_set(&ps, "nohdrs.set", NOHDRS, 1, &sz);
-	make_set(&hps, "hdrs.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "nohdrs.set", RIG_NOHDRS, 1, &sz);
+	rig_set_make(&Rig, &hps, "hdrs.set", RIG_HDRS, 1, &sz);
 	reset_local();
 	attr_make(&a, 5);
 
 	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
 		EINVAL, "NOHDRS", "nohdrs: create with attributes on a NOHDRS "
 		"set -> EINVAL");
-	expect(parts_gone(&ps), "nohdrs: ... and no part file left");
+	expect(rig_set_parts_gone(&ps), "nohdrs: ... and no part file left");
 	nl = 2;
 	expect_err(rpmem_create(Target, hps.name, Pool, sz, &nl, NULL) ==
 		NULL, EINVAL, "NOHDRS", "nohdrs: create without attributes on "
 		"a set with headers -> EINVAL");
-	expect(parts_gone(&hps), "nohdrs: ... and no part file left");
-	/* all-zero attributes mean "none", like NULL */
+	expect(rig_set_parts_gone(&hps), "nohdrs: ... and no part file left");
+	/*
+	 * all-zero attributes are attributes (PMDK sends them as given): on
+	 * a set with headers, a pool whose header holds zeros, protected
+	 */
 	memset(&got, 0, sizeof(got));
 	nl = 2;
-	expect_err(rpmem_create(Target, hps.name, Pool, sz, &nl, &got) ==
-		NULL, EINVAL, "NOHDRS", "nohdrs: create with zero attributes "
-		"on a set with headers -> EINVAL");
+	rpp = rpmem_create(Target, hps.name, Pool, sz, &nl, &got);
+	if (expect(rpp != NULL, "nohdrs: create with zero attributes on a "
+			"set with headers")) {
+		expect_err(rpmem_persist(rpp, 0, 8, 0) != 0, EINVAL, NULL,
+			"nohdrs: ... its header is protected (persist at 0 -> "
+			"EINVAL)");
+		expect(put(rpp, HDR, 8, 0) == 0, "nohdrs: ... persist after "
+			"the header");
+		expect(rpmem_close(rpp) == 0, "nohdrs: rpmem_close");
+		nl = 1;
+		memset(&got, 0xee, sizeof(got));
+		rpp = rpmem_open(Target, hps.name, Pool, sz, &nl, &got);
+		if (expect(rpp != NULL, "nohdrs: reopen the zero-attribute "
+				"pool")) {
+			struct rpmem_pool_attr zero;
+
+			memset(&zero, 0, sizeof(zero));
+			expect(attr_eq(&got, &zero), "nohdrs: ... open "
+				"returns the zero attributes");
+			expect_err(rpmem_persist(rpp, 0, 8, 0) != 0, EINVAL,
+				NULL, "nohdrs: ... header still protected");
+			expect(rpmem_close(rpp) == 0, "nohdrs: rpmem_close");
+		}
+		expect(rpmem_remove(Target, hps.name, 0) == 0 &&
+			rig_set_parts_gone(&hps), "nohdrs: zero-attribute "
+			"pool removed");
+	}
+	/* ... and on a NOHDRS set the headerless pool (below) */
 
 	nl = 2;
 	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, NULL);
@@ -651,8 +422,8 @@ t_nohdrs(void)
 	expect(rpmem_persist(rpp, 100, 8, 0) == 0, "nohdrs: usable after "
 		"the failed set_attr");
 	expect(rpmem_close(rpp) == 0, "nohdrs: rpmem_close");
-	expect(verify_parts(&ps), "nohdrs: part file holds every byte from "
-		"offset 0");
+	expect(rig_set_holds(&ps, Shadow), "nohdrs: part file holds every "
+		"byte from offset 0");
 
 	nl = 1;
 	memset(&got, 0xee, sizeof(got));
@@ -672,7 +443,8 @@ t_nohdrs(void)
 	if (rpp != NULL)
 		rpmem_close(rpp);
 	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) == 0 &&
-		parts_gone(&ps) && !exists(ps.path), "nohdrs: removed");
+		rig_set_parts_gone(&ps) && !rig_exists(ps.path),
+		"nohdrs: removed");
 out:
 	unlink(ps.path);
 	unlink(hps.path);
@@ -680,24 +452,24 @@ out:
 
 /* t_multipart -- persist across part boundaries, check every part file */
 static void
-t_multipart(enum hdr_mode mode, const char *name)
+t_multipart(enum rig_hdr mode, const char *name)
 {
 	static const size_t sizes[3] = {MiB, MiB, 512 * KiB};
 	struct rpmem_pool_attr a, got;
-	struct pset ps;
+	struct rig_set ps;
 	size_t b1, b2;
 	unsigned nl = 2;
 	RPMEMpool *rpp;
 
-	make_set(&ps, name, mode, 3, sizes);
+	rig_set_make(&Rig, &ps, name, mode, 3, sizes);
 	reset_local();
 	attr_make(&a, 6);
 	/* pool offsets where part 1 and part 2 begin */
 	b1 = sizes[0];
-	b2 = b1 + sizes[1] - (mode == HDRS ? HDR : 0);
+	b2 = b1 + sizes[1] - (mode == RIG_HDRS ? HDR : 0);
 
 	rpp = rpmem_create(Target, ps.name, Pool, ps.usable, &nl,
-		mode == NOHDRS ? NULL : &a);
+		mode == RIG_NOHDRS ? NULL : &a);
 	if (!expect(rpp != NULL, "%s: rpmem_create of 3 parts (%zu bytes)",
 			name, ps.usable))
 		goto out;
@@ -715,8 +487,8 @@ t_multipart(enum hdr_mode mode, const char *name)
 	expect_err(rpmem_persist(rpp, ps.usable - 8, 16, 0) != 0, EINVAL,
 		NULL, "%s: persist past the usable size -> EINVAL", name);
 	expect(rpmem_close(rpp) == 0, "%s: rpmem_close", name);
-	expect(verify_parts(&ps), "%s: every part file holds its bytes",
-		name);
+	expect(rig_set_holds(&ps, Shadow), "%s: every part file holds its "
+		"bytes", name);
 
 	nl = 1;
 	memset(&got, 0xee, sizeof(got));
@@ -725,16 +497,68 @@ t_multipart(enum hdr_mode mode, const char *name)
 		struct rpmem_pool_attr zero;
 
 		memset(&zero, 0, sizeof(zero));
-		expect(attr_eq(&got, mode == NOHDRS ? &zero : &a),
+		expect(attr_eq(&got, mode == RIG_NOHDRS ? &zero : &a),
 			"%s: attributes after reopen", name);
 		expect(read_cmp(rpp, ps.hdr, ps.usable - ps.hdr, 0),
 			"%s: all data after reopen", name);
 		expect(rpmem_close(rpp) == 0, "%s: rpmem_close", name);
 	}
 	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) == 0 &&
-		parts_gone(&ps), "%s: removed", name);
+		rig_set_parts_gone(&ps), "%s: removed", name);
 out:
 	unlink(ps.path);
+}
+
+/*
+ * t_parts_elsewhere -- the classic target layout: the set in poolset-dir,
+ * its parts (absolute paths) in another directory; created 0600 there,
+ * data and attributes survive, removed from there
+ */
+static void
+t_parts_elsewhere(void)
+{
+	static const size_t sizes[2] = {MiB, MiB};
+	struct rpmem_pool_attr a, got;
+	struct rig_set ps;
+	char parts[PATH_MAX];
+	struct stat st;
+	unsigned nl = 2;
+	RPMEMpool *rpp;
+
+	rig_path(&Rig, parts, sizeof(parts), "parts-elsewhere", 1);
+	rig_set_init(&ps, Rig.sets, "elsewhere.set", parts, RIG_HDRS, 2,
+		sizes);
+	rig_set_write(&ps);
+	reset_local();
+	attr_make(&a, 8);
+
+	rpp = rpmem_create(Target, ps.name, Pool, ps.usable, &nl, &a);
+	if (!expect(rpp != NULL, "elsewhere: rpmem_create, parts outside "
+			"poolset-dir"))
+		goto out;
+	expect(put(rpp, MiB - 1000, 2000, 0) == 0, "elsewhere: persist "
+		"across the part boundary");
+	expect(rpmem_close(rpp) == 0, "elsewhere: rpmem_close");
+	expect(stat(ps.part[0], &st) == 0 && (st.st_mode & 07777) == 0600,
+		"elsewhere: part created in %s, mode 0600", parts);
+	expect(rig_set_holds(&ps, Shadow), "elsewhere: the part files hold "
+		"the bytes");
+
+	nl = 1;
+	memset(&got, 0xee, sizeof(got));
+	rpp = rpmem_open(Target, ps.name, Pool, ps.usable, &nl, &got);
+	if (expect(rpp != NULL, "elsewhere: rpmem_open")) {
+		expect(attr_eq(&got, &a), "elsewhere: attributes after "
+			"reopen");
+		expect(read_cmp(rpp, MiB - 1000, 2000, 0), "elsewhere: data "
+			"after reopen");
+		expect(rpmem_close(rpp) == 0, "elsewhere: rpmem_close");
+	}
+	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) == 0 &&
+		rig_set_parts_gone(&ps), "elsewhere: removed, parts too");
+out:
+	unlink(ps.path);
+	rmdir(parts);
 }
 
 /* t_errors -- EEXIST, ENOENT, EFBIG, EBUSY */
@@ -742,13 +566,13 @@ static void
 t_errors(void)
 {
 	struct rpmem_pool_attr a, got;
-	struct pset ps, ms;
+	struct rig_set ps, ms;
 	size_t sz = MiB;
 	uint8_t *other = map(sz);
 	unsigned nl = 1;
 	RPMEMpool *rpp, *rpp2;
 
-	make_set(&ps, "err.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "err.set", RIG_HDRS, 1, &sz);
 	reset_local();
 	attr_make(&a, 7);
 
@@ -770,7 +594,7 @@ t_errors(void)
 	expect_err(rpmem_create(Target, ps.name, Pool, 2 * MiB, &nl, &a) ==
 		NULL, EFBIG, "exceeds", "errors: create with pool_size > the "
 		"remote pool -> EFBIG");
-	expect(parts_gone(&ps), "errors: ... and no part file left");
+	expect(rig_set_parts_gone(&ps), "errors: ... and no part file left");
 
 	nl = 1;
 	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
@@ -786,7 +610,7 @@ t_errors(void)
 	expect_err(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) != 0,
 		EBUSY, "in use", "errors: remove (even forced) of an open "
 		"pool -> EBUSY");
-	expect(exists(ps.part[0]), "errors: ... the part survives");
+	expect(rig_exists(ps.part[0]), "errors: ... the part survives");
 	nl = 1;
 	expect_err(rpmem_create(Target, ps.name, other, sz, &nl, &a) == NULL,
 		EEXIST, "already exists", "errors: create over an open pool "
@@ -819,10 +643,11 @@ t_errors(void)
 			rpmem_close(rpp2);
 		expect(rpmem_close(rpp) == 0, "errors: rpmem_close");
 	}
-	expect(verify_parts(&ps), "errors: part file");
+	expect(rig_set_holds(&ps, Shadow), "errors: part file");
 
 	/* a part with the wrong size is a configuration mismatch */
-	make_set(&ms, "mismatch.set", HDRS, 1, (size_t[]){2 * MiB});
+	rig_set_make(&Rig, &ms, "mismatch.set", RIG_HDRS, 1,
+		(size_t[]){2 * MiB});
 	snprintf(ms.part[0], sizeof(ms.part[0]), "%s", ps.part[0]);
 	{
 		char text[PATH_MAX + 64];
@@ -848,12 +673,12 @@ t_remove(void)
 {
 	static const size_t sizes[2] = {MiB, MiB};
 	struct rpmem_pool_attr a;
-	struct pset ps;
+	struct rig_set ps;
 	uint8_t junk[64];
 	unsigned nl = 1;
 	RPMEMpool *rpp;
 
-	make_set(&ps, "rm.set", HDRS, 2, sizes);
+	rig_set_make(&Rig, &ps, "rm.set", RIG_HDRS, 2, sizes);
 	attr_make(&a, 8);
 	reset_local();
 
@@ -864,17 +689,17 @@ t_remove(void)
 
 	/* a damaged header: refused without force, removed with it */
 	memset(junk, 0x5a, sizeof(junk));
-	patch_part(ps.part[1], 0, junk, sizeof(junk));
+	rig_patch(ps.part[1], 0, junk, sizeof(junk));
 	expect_err(rpmem_remove(Target, ps.name, 0) != 0, EINVAL, "force",
 		"remove: damaged part header without FORCE -> EINVAL");
-	expect(exists(ps.part[0]) && exists(ps.part[1]),
+	expect(rig_exists(ps.part[0]) && rig_exists(ps.part[1]),
 		"remove: ... nothing removed");
 	expect_err(rpmem_remove(Target, ps.name, 0x100) != 0, EINVAL, "flags",
 		"remove: unknown flags -> EINVAL");
 	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) == 0,
 		"remove: FORCE removes a damaged pool");
-	expect(parts_gone(&ps) && exists(ps.path), "remove: parts gone, set "
-		"file kept");
+	expect(rig_set_parts_gone(&ps) && rig_exists(ps.path), "remove: parts "
+		"gone, set file kept");
 
 	/* FORCE also skips missing parts; POOL_SET removes the set file */
 	nl = 1;
@@ -886,13 +711,13 @@ t_remove(void)
 	expect_err(rpmem_remove(Target, ps.name, RPMEM_REMOVE_POOL_SET) != 0,
 		ENOENT, "does not exist", "remove: a missing part without "
 		"FORCE -> ENOENT");
-	expect(exists(ps.part[0]) && exists(ps.path),
+	expect(rig_exists(ps.part[0]) && rig_exists(ps.path),
 		"remove: ... nothing removed");
 	expect(rpmem_remove(Target, ps.name,
 		RPMEM_REMOVE_FORCE | RPMEM_REMOVE_POOL_SET) == 0,
 		"remove: FORCE | POOL_SET with a missing part");
-	expect(parts_gone(&ps) && !exists(ps.path), "remove: parts and set "
-		"file gone");
+	expect(rig_set_parts_gone(&ps) && !rig_exists(ps.path), "remove: parts "
+		"and set file gone");
 	expect_err(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) != 0,
 		ENOENT, NULL, "remove: the set file is gone -> ENOENT");
 out:
@@ -951,13 +776,13 @@ t_lanes(void)
 {
 	struct rpmem_pool_attr a;
 	struct worker w[NTHREADS];
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = 2 * MiB;
 	unsigned nl = 1000, nt;
 	RPMEMpool *rpp;
 	int ok = 1;
 
-	make_set(&ps, "lanes.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "lanes.set", RIG_HDRS, 1, &sz);
 	attr_make(&a, 9);
 	reset_local();
 	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
@@ -993,8 +818,8 @@ t_lanes(void)
 		"lanes", nt, THREAD_ITERS);
 	expect(read_cmp(rpp, HDR, sz - HDR, 0), "lanes: read back everything");
 	expect(rpmem_close(rpp) == 0, "lanes: rpmem_close");
-	expect(verify_parts(&ps), "lanes: part file holds every thread's "
-		"bytes");
+	expect(rig_set_holds(&ps, Shadow), "lanes: part file holds every "
+		"thread's bytes");
 	expect(rpmem_remove(Target, ps.name, 0) == 0, "lanes: remove");
 out:
 	unlink(ps.path);
@@ -1016,7 +841,7 @@ t_latency(void)
 	enum { N = 200 };
 	static const size_t lens[] = {8, 4096, 64 * 1024};
 	struct rpmem_pool_attr a;
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = MiB;
 	double t[N];
 	uint8_t *buf = map(64 * KiB);
@@ -1024,7 +849,7 @@ t_latency(void)
 	RPMEMpool *rpp;
 	int ok = 1;
 
-	make_set(&ps, "lat.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "lat.set", RIG_HDRS, 1, &sz);
 	attr_make(&a, 10);
 	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
 	if (!expect(rpp != NULL, "latency: rpmem_create"))
@@ -1063,17 +888,17 @@ t_daemon_errors(void)
 {
 	char bad[300], text[PATH_MAX + 128];
 	struct rpmem_pool_attr a;
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = MiB;
 	unsigned nl = 1;
 
-	make_set(&ps, "daemon.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "daemon.set", RIG_HDRS, 1, &sz);
 	attr_make(&a, 11);
-	snprintf(bad, sizeof(bad), "%s/bad.conf", Tmp);
+	snprintf(bad, sizeof(bad), "%s/bad.conf", Rig.dir);
 	snprintf(text, sizeof(text), "poolset-dir = %s\nbogus-key = 1\n",
-		Sets);
+		Rig.sets);
 	write_file(bad, text);
-	cmd_set(bad);
+	rig_cmd(&Rig, bad);
 	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
 		EINVAL, "unknown key 'bogus-key'", "daemon: a bad config key "
 		"-> EINVAL with the daemon's text");
@@ -1082,7 +907,7 @@ t_daemon_errors(void)
 		"unknown key 'bogus-key'", "daemon: ... for rpmem_remove too");
 
 	snprintf(text, sizeof(text), "poolset-dir = %s\nmax-lanes = 0\n",
-		Sets);
+		Rig.sets);
 	write_file(bad, text);
 	nl = 1;
 	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
@@ -1095,8 +920,8 @@ t_daemon_errors(void)
 	expect_err(rpmem_create(Target, ps.name, Pool, sz, &nl, &a) == NULL,
 		ECONNRESET, "nonexistent", "daemon: missing rpmemd -> "
 		"ECONNRESET with the shell's message");
-	cmd_set(Conf);
-	expect(parts_gone(&ps), "daemon: no part file created");
+	rig_cmd(&Rig, NULL);
+	expect(rig_set_parts_gone(&ps), "daemon: no part file created");
 	unlink(bad);
 	unlink(ps.path);
 }
@@ -1107,14 +932,14 @@ t_transport(void)
 {
 	char target[128];
 	struct rpmem_pool_attr a;
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = MiB;
 	unsigned nl = 8;
 	RPMEMpool *rpp;
 	double t0, dt;
 	int failed;
 
-	make_set(&ps, "transport.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "transport.set", RIG_HDRS, 1, &sz);
 	attr_make(&a, 13);
 	reset_local();
 
@@ -1130,10 +955,10 @@ t_transport(void)
 			read_cmp(rpp, HDR, 4096, 0), "transport: persist + "
 			"read");
 		expect(rpmem_close(rpp) == 0, "transport: rpmem_close");
-		expect(verify_parts(&ps), "transport: part file");
+		expect(rig_set_holds(&ps, Shadow), "transport: part file");
 		expect(rpmem_remove(target, ps.name, 0) == 0 &&
-			parts_gone(&ps), "transport: rpmem_remove on '%s'",
-			target);
+			rig_set_parts_gone(&ps), "transport: rpmem_remove on "
+			"'%s'", target);
 	}
 
 	/* a daemon that never says HELLO: bounded by RPMEM_TIMEOUT_MS */
@@ -1148,7 +973,7 @@ t_transport(void)
 	/* + RPMEM_SSH_CLOSE_TIMEOUT_MS (5 s) to end the child */
 	expect(dt < 10000, "transport: ... after %.0f ms", dt);
 	unsetenv("RPMEM_TIMEOUT_MS");
-	cmd_set(Conf);
+	rig_cmd(&Rig, NULL);
 	unlink(ps.path);
 }
 
@@ -1157,7 +982,7 @@ static void
 t_dead_client(void)
 {
 	struct rpmem_pool_attr a;
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = MiB;
 	unsigned nl = 2;
 	RPMEMpool *rpp = NULL;
@@ -1165,7 +990,7 @@ t_dead_client(void)
 	pid_t pid;
 	int st = 0;
 
-	make_set(&ps, "deadclient.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "deadclient.set", RIG_HDRS, 1, &sz);
 	attr_make(&a, 14);
 	reset_local();
 	{
@@ -1241,26 +1066,6 @@ child_main(const char *set)
 	_exit(0);
 }
 
-/* proc_dead -- has pid exited (zombie or gone): its QPs are destroyed */
-static int
-proc_dead(pid_t pid)
-{
-	char path[64], buf[256];
-	FILE *f;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 1;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (p == NULL)
-		return 1;
-	p = strrchr(buf, ')');
-	return p != NULL && (p[2] == 'Z' || p[2] == 'X');
-}
-
 /* transport_errno -- an errno that says "the connection is gone" */
 static int
 transport_errno(int e)
@@ -1274,7 +1079,7 @@ static void
 t_dead_peer(void)
 {
 	struct rpmem_pool_attr a;
-	struct pset ps;
+	struct rig_set ps;
 	size_t sz = MiB;
 	uint8_t buf[64];
 	unsigned nl = 2;
@@ -1284,15 +1089,15 @@ t_dead_peer(void)
 	FILE *f;
 	int r, e;
 
-	make_set(&ps, "dead.set", HDRS, 1, &sz);
+	rig_set_make(&Rig, &ps, "dead.set", RIG_HDRS, 1, &sz);
 	attr_make(&a, 12);
 	reset_local();
-	unlink(PidFile);
+	unlink(Rig.pidfile);
 	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
 	if (!expect(rpp != NULL, "dead: rpmem_create"))
 		goto out;
 	expect(put(rpp, HDR, 8192, 0) == 0, "dead: persist before the kill");
-	f = fopen(PidFile, "r");
+	f = fopen(Rig.pidfile, "r");
 	if (f != NULL) {
 		int p = 0;
 
@@ -1306,7 +1111,7 @@ t_dead_peer(void)
 		goto out;
 	}
 	t0 = now_ms();
-	while (!proc_dead(pid) && now_ms() - t0 < 5000)
+	while (!rig_proc_dead(pid) && now_ms() - t0 < 5000)
 		usleep(1000);
 
 	/*
@@ -1359,64 +1164,178 @@ t_dead_peer(void)
 	expect(rpmem_remove(Target, ps.name, RPMEM_REMOVE_FORCE) == 0,
 		"dead: remove");
 out:
-	unlink(PidFile);
+	unlink(Rig.pidfile);
 	unlink(ps.path);
 }
 
-/* RUN -- a test, unless --only names others (a substring match) */
-#define RUN(call) do { \
-	if (Only == NULL || strstr(#call, Only) != NULL) \
-		call; \
-} while (0)
-
-/* usage -- and exit */
+/*
+ * t_env -- the classic client environment end to end (issue 14, librpmem
+ * side): two RPMEM_CMD commands, one per connection, reach two daemons
+ * with their own poolset-dir; RPMEM_WORK_QUEUE_SIZE=2, the smallest send
+ * queue, still moves every byte through flush/drain, persist and the
+ * bounce read; RPMEM_LOG_FILE gets the log; RPMEM_ENABLE_VERBS=0 refuses
+ * before anything starts, RPMEM_ENABLE_SOCKETS=1 alone changes nothing
+ */
 static void
-usage(void)
+t_env(void)
 {
-	fprintf(stderr, "usage: e2e_test --method apm|gpspm --ssh FAKE_SSH "
-		"--rpmemd RPMEMD [--only NAME]\n");
-	exit(2);
+	static struct rig r2;	/* the second daemon: its own poolset-dir */
+	static char cmds[2 * sizeof(Rig.cmd) + 2];
+	char conf2[PATH_MAX], logf[PATH_MAX], logp[PATH_MAX + 16];
+	char text[8192];
+	struct rpmem_pool_attr a;
+	struct rig_set s1, s2;
+	size_t sz = MiB;
+	uint8_t *pool2 = map(MiB), *buf = map(4096);
+	uint64_t st = 0xe2e0e2e0ull;
+	RPMEMpool *p1, *p2;
+	unsigned nl;
+	int fd, ok;
+	ssize_t n;
+
+	reset_local();
+	attr_make(&a, 20);
+	r2 = Rig;
+	rig_path(&Rig, r2.sets, sizeof(r2.sets), "sets2", 1);
+	rig_path(&Rig, r2.log, sizeof(r2.log), "rpmemd2.log", 0);
+	rig_path(&Rig, conf2, sizeof(conf2), "rpmemd2.conf", 0);
+	rig_write_conf(&r2, conf2, NULL);
+	rig_cmd(&r2, conf2);
+	rig_cmd(&Rig, NULL);
+	snprintf(cmds, sizeof(cmds), "%s|%s", Rig.cmd, r2.cmd);
+	setenv("RPMEM_CMD", cmds, 1);
+	/* the same name in both directories */
+	rig_set_make(&Rig, &s1, "env.set", RIG_HDRS, 1, &sz);
+	rig_set_make(&r2, &s2, "env.set", RIG_HDRS, 1, &sz);
+
+	nl = 1;
+	p1 = rpmem_create(Target, "env.set", Pool, sz, &nl, &a);
+	expect(p1 != NULL && rig_exists(s1.part[0]) &&
+		!rig_exists(s2.part[0]), "env: RPMEM_CMD command 1 creates "
+		"in the first daemon's poolset-dir only");
+	nl = 1;
+	p2 = rpmem_create(Target, "env.set", pool2, sz, &nl, &a);
+	expect(p2 != NULL && rig_exists(s2.part[0]), "env: command 2 "
+		"creates in the second's");
+	fill(Pool + HDR, 4096, &st);
+	fill(pool2 + HDR, 4096, &st);
+	expect(p1 != NULL && p2 != NULL && rpmem_persist(p1, HDR, 4096, 0) ==
+		0 && rpmem_persist(p2, HDR, 4096, 0) == 0, "env: persist "
+		"to both pools");
+	expect((p1 == NULL || rpmem_close(p1) == 0) &&
+		(p2 == NULL || rpmem_close(p2) == 0), "env: close both");
+	expect(read_part(s1.part[0], HDR, buf, 4096) == 0 &&
+		same(buf, Pool + HDR, 4096, HDR), "env: the first part "
+		"holds the first pool's bytes");
+	expect(read_part(s2.part[0], HDR, buf, 4096) == 0 &&
+		same(buf, pool2 + HDR, 4096, HDR), "env: the second part "
+		"holds the second pool's bytes");
+	/* the third and fourth connections: command 1, then 2 again */
+	expect(rpmem_remove(Target, "env.set", RPMEM_REMOVE_POOL_SET) == 0 &&
+		!rig_exists(s1.path) && rig_exists(s2.path), "env: the third "
+		"connection (rpmem_remove) uses command 1 again");
+	expect(rpmem_remove(Target, "env.set", RPMEM_REMOVE_POOL_SET) == 0 &&
+		!rig_exists(s2.path), "env: ... and the fourth command 2");
+	rig_cmd(&Rig, NULL);
+
+	/* the smallest send queue, the log in a file of its own */
+	reset_local();
+	rig_path(&Rig, logf, sizeof(logf), "client.log-", 0);
+	snprintf(logp, sizeof(logp), "%s%d", logf, (int)getpid());
+	setenv("RPMEM_LOG_FILE", logf, 1);
+	setenv("RPMEM_LOG_LEVEL", "2", 1);
+	setenv("RPMEM_WORK_QUEUE_SIZE", "2", 1);
+	rig_set_make(&Rig, &s1, "wq.set", RIG_HDRS, 1, &sz);
+	nl = 2;
+	p1 = rpmem_create(Target, s1.name, Pool, sz, &nl, &a);
+	unsetenv("RPMEM_WORK_QUEUE_SIZE");
+	if (expect(p1 != NULL, "env: rpmem_create with "
+			"RPMEM_WORK_QUEUE_SIZE=2")) {
+		ok = 1;
+		/* every flush waits for a free entry: 40 in a row */
+		for (size_t i = 0; i < 40 && ok; i++) {
+			size_t off = HDR + i * 4096 + i;
+
+			fill(Pool + off, 4000, &Rng);
+			ok = rpmem_flush(p1, off, 4000, 0, 0) == 0;
+			memcpy(Shadow + off, Pool + off, 4000);
+		}
+		expect(ok && rpmem_drain(p1, 0, 0) == 0, "env: 40 flushes and "
+			"a drain on a 2-entry send queue");
+		expect(put(p1, 256 * KiB, 512 * KiB, nl - 1) == 0,
+			"env: persist 512 KiB");
+		/* > the bounce buffer: several READ rounds */
+		expect(read_cmp(p1, HDR, sz - HDR, 0), "env: read back the "
+			"whole pool");
+		expect(rpmem_close(p1) == 0, "env: rpmem_close");
+		expect(rig_set_holds(&s1, Shadow), "env: the part holds every "
+			"byte");
+	}
+	unsetenv("RPMEM_LOG_LEVEL");
+	unsetenv("RPMEM_LOG_FILE");
+	text[0] = '\0';
+	fd = open(logp, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	text[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	ok = strstr(text, "send queue depth 2 per lane\n") != NULL &&
+		strstr(text, "(RPMEM_CMD command 1 of 1)\n") != NULL &&
+		strstr(text, "pool wq.set: persist method ") != NULL;
+	if (!ok)
+		detail("%s: '%s'", logp, text);
+	expect(ok, "env: RPMEM_LOG_FILE (pid appended) has the setup lines");
+	expect(rpmem_remove(Target, s1.name, RPMEM_REMOVE_POOL_SET) == 0,
+		"env: remove");
+
+	/* no provider: refused before ssh; sockets alone: verbs */
+	rig_set_make(&Rig, &s1, "prov.set", RIG_HDRS, 1, &sz);
+	setenv("RPMEM_ENABLE_VERBS", "0", 1);
+	nl = 1;
+	expect_err(rpmem_create(Target, s1.name, Pool, sz, &nl, &a) == NULL,
+		ENOMEDIUM, "cannot find provider", "env: RPMEM_ENABLE_VERBS=0 "
+		"-> ENOMEDIUM");
+	expect(rig_set_parts_gone(&s1), "env: ... and no part created");
+	unsetenv("RPMEM_ENABLE_VERBS");
+	setenv("RPMEM_ENABLE_SOCKETS", "1", 1);
+	nl = 1;
+	p1 = rpmem_create(Target, s1.name, Pool, sz, &nl, &a);
+	expect(p1 != NULL && rpmem_close(p1) == 0, "env: "
+		"RPMEM_ENABLE_SOCKETS=1 with verbs enabled: verbs is used");
+	unsetenv("RPMEM_ENABLE_SOCKETS");
+	expect(rpmem_remove(Target, s1.name, RPMEM_REMOVE_POOL_SET) == 0,
+		"env: remove");
+	munmap(pool2, MiB);
+	munmap(buf, 4096);
 }
+
+/* RUN -- a test, unless --only names others (a substring match) */
+#define RUN(call) RIG_RUN(Only, call)
 
 int
 main(int argc, char *argv[])
 {
-	const char *ssh = NULL;
+	const struct rig_opt opts[] = {
+		{"--child", &Child, NULL},
+		{NULL, NULL, NULL},
+	};
+	struct rig_args a;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--method") == 0)
-			Method = argv[i + 1];
-		else if (strcmp(argv[i], "--ssh") == 0)
-			ssh = argv[i + 1];
-		else if (strcmp(argv[i], "--rpmemd") == 0)
-			Rpmemd = argv[i + 1];
-		else if (strcmp(argv[i], "--only") == 0)
-			Only = argv[i + 1];
-		else if (strcmp(argv[i], "--child") == 0)
-			Child = argv[i + 1];
-		else
-			usage();
-	}
-	if (Method == NULL || ssh == NULL || Rpmemd == NULL ||
-	    (strcmp(Method, "apm") != 0 && strcmp(Method, "gpspm") != 0))
-		usage();
-	Target = getenv("RPMEM_TEST_TARGET_ADDR");
-	if (Target == NULL || Target[0] == '\0') {
-		printf("not ok 1 - RPMEM_TEST_TARGET_ADDR is not set (run "
-			"inside tools/rxe-vm)\n");
-		return 1;
-	}
-	/* a crash must not swallow the lines so far */
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* SIGPIPE must not kill us when a daemon dies (librpmem avoids it) */
-	signal(SIGPIPE, SIG_IGN);
+	rig_args(argc, argv, &a, opts, RIG_NEED_ALL, "usage: e2e_test "
+		"--method apm|gpspm --ssh FAKE_SSH --rpmemd RPMEMD "
+		"[--only NAME]");
+	Method = a.method;
+	Only = a.only;
+	Target = a.target;
+	Rpmemd = a.rpmemd;
 
+	Rng = 0x2545f4914f6cdd1dull;
 	Pool = map(POOL_SIZE);
 	Shadow = map(POOL_SIZE);
 	if (Child != NULL)
 		return child_main(Child);
-	setup(ssh);
-	printf("# method %s, target %s, rpmemd dir %s\n", Method, Target, Tmp);
+	rig_setup(&Rig, &(struct rig_knobs){.name = "e2e", .method = Method,
+		.ssh = a.ssh, .rpmemd = Rpmemd}, Target);
 
 	expect(rpmem_check_version(RPMEM_MAJOR_VERSION,
 		RPMEM_MINOR_VERSION) == NULL, "rpmem_check_version(1, 1)");
@@ -1424,21 +1343,19 @@ main(int argc, char *argv[])
 	RUN(t_args());
 	RUN(t_create_args());
 	RUN(t_nohdrs());
-	RUN(t_multipart(HDRS, "multi.set"));
-	RUN(t_multipart(SINGLEHDR, "multi-single.set"));
-	RUN(t_multipart(NOHDRS, "multi-nohdrs.set"));
+	RUN(t_multipart(RIG_HDRS, "multi.set"));
+	RUN(t_multipart(RIG_SINGLEHDR, "multi-single.set"));
+	RUN(t_multipart(RIG_NOHDRS, "multi-nohdrs.set"));
+	RUN(t_parts_elsewhere());
 	RUN(t_errors());
 	RUN(t_remove());
 	RUN(t_lanes());
 	RUN(t_latency());
 	RUN(t_daemon_errors());
 	RUN(t_transport());
+	RUN(t_env());
 	RUN(t_dead_client());
 	RUN(t_dead_peer());
 
-	if (Failures)
-		dump_log(Log);
-	rm_rf(Tmp);
-	printf("# %s: %d checks, %d failed\n", Method, Num, Failures);
-	return Failures ? 1 : 0;
+	return rig_finish(&Rig);
 }

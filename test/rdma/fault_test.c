@@ -36,31 +36,25 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <infiniband/verbs.h>
-#include <rdma/rdma_cma.h>
-
+#include "client.h"
+#include "hostile_peer.h"
 #include "librpmem.h"
-#include "tap.h"
+#include "rig.h"
 #include "rpmem_proto.h"
+#include "tap.h"
 
 #define KiB ((size_t)1024)
 #define MiB ((size_t)1024 * 1024)
@@ -74,44 +68,14 @@
 #define RAW_TIMEOUT_MS 2000		/* rpmemd timeout-ms in raw */
 #define HANG_MS 20000			/* generous bound on recovery */
 
-extern char **environ;
-
-
 static const char *Method;
 static const char *Only;
 static const char *Target;
 static const char *Rpmemd;
 static const char *RigLink;	/* test/rdma/rig-link: network loss */
-static char Tmp[256];
-static char Sets[300];
-static char Conf[300];
-static char RawConf[300];
-static char Log[300];
-static char PidFile[300];
-static char Cmd[3 * PATH_MAX];
-
-static uint8_t *Pool;		/* local pool, LOCAL_SIZE */
-static uint8_t *Shadow;		/* what the remote pool must hold */
-static uint64_t Rng = 0x9e3779b97f4a7c15ull;
-
-/* ------------------------------------------------------------------ */
-/* checks (as in e2e_test.c) */
-
-/* same -- compare, Detail at the first mismatch */
-static int
-same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
-{
-	if (memcmp(got, want, n) == 0)
-		return 1;
-	for (size_t i = 0; i < n; i++) {
-		if (got[i] != want[i]) {
-			detail("byte at offset %zu is 0x%02x, want 0x%02x",
-				base + i, got[i], want[i]);
-			break;
-		}
-	}
-	return 0;
-}
+static struct rig Rig;		/* everything of the target side */
+/* rpmemd with the config of RAW_TIMEOUT_MS, for the raw sessions */
+static char RawCmd[3 * PATH_MAX];
 
 /* ------------------------------------------------------------------ */
 /* target side files */
@@ -120,159 +84,19 @@ same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
 static void
 make_set(const char *name, size_t size)
 {
-	char path[PATH_MAX], text[PATH_MAX + 64];
+	struct rig_set set;
 
-	snprintf(path, sizeof(path), "%s/%s", Sets, name);
-	snprintf(text, sizeof(text), "PMEMPOOLSET\n%zu %s/%s.part0\n", size,
-		Sets, name);
-	write_file(path, text);
+	rig_set_make(&Rig, &set, name, RIG_HDRS, 1, &size);
 }
 
 static void
 drop_set(const char *name)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 64];
 
 	(void) rpmem_remove(Target, name, RPMEM_REMOVE_FORCE);
-	snprintf(path, sizeof(path), "%s/%s", Sets, name);
+	snprintf(path, sizeof(path), "%s/%s", Rig.sets, name);
 	unlink(path);
-}
-
-/* write_conf -- rpmemd config; timeout_ms 0: the default */
-static void
-write_conf(const char *path, unsigned timeout_ms)
-{
-	char text[2 * PATH_MAX + 512];
-	char tmo[64] = "";
-	int apm = strcmp(Method, "apm") == 0;
-
-	if (timeout_ms)
-		snprintf(tmo, sizeof(tmo), "timeout-ms = %u\n", timeout_ms);
-	snprintf(text, sizeof(text),
-		"poolset-dir = %s\n"
-		"persist-apm = %s\n"
-		"persist-general = yes\n"
-		"ddio = %s\n"
-		"max-lanes = 16\n"
-		"log-file = %s\n"
-		"log-level = info\n"
-		"use-syslog = no\n"
-		"%s",
-		Sets, apm ? "yes" : "no", apm ? "ignore" : "check", Log, tmo);
-	write_file(path, text);
-}
-
-/* rpmemd_cmd -- the shell command that runs rpmemd with conf */
-static void
-rpmemd_cmd(char *buf, size_t len, const char *conf)
-{
-	snprintf(buf, len, "exec %s%s -c %s",
-		strcmp(Method, "apm") == 0 ? "env PMEM_IS_PMEM_FORCE=1 " : "",
-		Rpmemd, conf);
-}
-
-static void
-setup(const char *ssh)
-{
-	const char *tmpdir = getenv("TMPDIR");
-
-	if (tmpdir == NULL || tmpdir[0] == '\0' || strlen(tmpdir) > 200)
-		tmpdir = "/tmp";
-	snprintf(Tmp, sizeof(Tmp), "%.200s/rpmem-fault-%.5s-XXXXXX", tmpdir,
-		Method);
-	if (mkdtemp(Tmp) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	snprintf(Sets, sizeof(Sets), "%s/sets", Tmp);
-	snprintf(Conf, sizeof(Conf), "%s/rpmemd.conf", Tmp);
-	snprintf(RawConf, sizeof(RawConf), "%s/raw.conf", Tmp);
-	snprintf(Log, sizeof(Log), "%s/rpmemd.log", Tmp);
-	snprintf(PidFile, sizeof(PidFile), "%s/ssh.pid", Tmp);
-	if (mkdir(Sets, 0700)) {
-		perror("mkdir");
-		exit(1);
-	}
-	write_conf(Conf, 0);
-	write_conf(RawConf, RAW_TIMEOUT_MS);
-	setenv("RPMEM_SSH", ssh, 1);
-	setenv("RPMEM_TEST_SSH_PIDFILE", PidFile, 1);
-	unsetenv("RPMEM_MAX_NLANES");
-	unsetenv("RPMEM_LOG_LEVEL");
-	unsetenv("RPMEM_TIMEOUT_MS");
-	rpmemd_cmd(Cmd, sizeof(Cmd), Conf);
-	setenv("RPMEM_CMD", Cmd, 1);
-}
-
-/* log_count -- lines of rpmemd's log that contain s */
-static int
-log_count(const char *s)
-{
-	char line[1024];
-	FILE *f = fopen(Log, "r");
-	int n = 0;
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		n += strstr(line, s) != NULL;
-	fclose(f);
-	return n;
-}
-
-/* log_last_port -- port of the last "listening on ... port N" line */
-static unsigned
-log_last_port(void)
-{
-	char line[1024];
-	FILE *f = fopen(Log, "r");
-	unsigned port = 0;
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p = strstr(line, "listening on ");
-
-		if (p != NULL && (p = strstr(p, " port ")) != NULL)
-			port = (unsigned)strtoul(p + 6, NULL, 10);
-	}
-	fclose(f);
-	return port;
-}
-
-/* rpmemd_pid -- the pid fake-ssh wrote (rpmemd's: it execs) */
-static pid_t
-rpmemd_pid(void)
-{
-	FILE *f = fopen(PidFile, "r");
-	int p = 0;
-
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%d", &p) != 1)
-		p = 0;
-	fclose(f);
-	return p;
-}
-
-/* proc_dead -- has pid exited (gone or zombie) */
-static int
-proc_dead(pid_t pid)
-{
-	char path[64], buf[256];
-	FILE *f;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 1;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (p == NULL)
-		return 1;
-	p = strrchr(buf, ')');
-	return p != NULL && (p[2] == 'Z' || p[2] == 'X');
 }
 
 /* wait_dead -- up to ms for pid to exit; the time it took, or -1 */
@@ -281,7 +105,7 @@ wait_dead(pid_t pid, double ms)
 {
 	double t0 = now_ms();
 
-	while (!proc_dead(pid)) {
+	while (!rig_proc_dead(pid)) {
 		if (now_ms() - t0 > ms)
 			return -1;
 		usleep(5000);
@@ -421,11 +245,11 @@ t_client_kill(void)
 	int st, fd;
 
 	make_set(set, KILL_POOL);
-	snprintf(ackpath, sizeof(ackpath), "%s/acks", Tmp);
+	snprintf(ackpath, sizeof(ackpath), "%s/acks", Rig.dir);
 	fd = open(ackpath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	unlink(PidFile);
+	unlink(Rig.pidfile);
 
 	/* a fresh process: a fork of one that used rdma_cm cannot use it */
 	fflush(stdout);
@@ -455,7 +279,7 @@ t_client_kill(void)
 		kill_ms = (double)(rnd(&s) % 400);
 	}
 	usleep((useconds_t)(kill_ms * 1000));
-	dpid = rpmemd_pid();
+	dpid = rig_rpmemd_pid(&Rig);
 	if (!expect(kill(child, SIGKILL) == 0 &&
 			waitpid(child, &st, 0) == child && WIFSIGNALED(st) &&
 			WTERMSIG(st) == SIGKILL, "client_kill: client "
@@ -466,7 +290,7 @@ t_client_kill(void)
 	/* rpmemd reads end of input, closes the session, exits */
 	took = dpid > 0 ? wait_dead(dpid, HANG_MS) : -1;
 	if (dpid <= 0)
-		detail("no rpmemd pid in %s", PidFile);
+		detail("no rpmemd pid in %s", Rig.pidfile);
 	expect(took >= 0, "client_kill: rpmemd (pid %d) exited %.0f ms after "
 		"the kill", (int)dpid, took);
 
@@ -615,7 +439,7 @@ t_target(int sig)
 		return;
 	}
 	make_set(set, HDR + NLANES * 64 * KiB);
-	unlink(PidFile);
+	unlink(Rig.pidfile);
 	snprintf(tmo, sizeof(tmo), "%d", TARGET_TIMEOUT_MS);
 	/* read at create, by the data path and the control channel */
 	setenv("RPMEM_TIMEOUT_MS", tmo, 1);
@@ -624,7 +448,7 @@ t_target(int sig)
 	if (!expect(rpp != NULL && nl == NLANES, "%s: rpmem_create (%u "
 			"lanes)", name, nl))
 		goto out;
-	dpid = rpmemd_pid();
+	dpid = rig_rpmemd_pid(&Rig);
 	memset(l, 0, sizeof(l));
 	for (unsigned i = 0; i < NLANES; i++) {
 		l[i].rpp = rpp;
@@ -714,7 +538,7 @@ t_target(int sig)
 			"exited after rpmem_close");
 	}
 out:
-	if (dpid > 0 && !proc_dead(dpid)) {
+	if (dpid > 0 && !rig_proc_dead(dpid)) {
 		kill(dpid, SIGKILL);
 		kill(dpid, SIGCONT);
 		(void) wait_dead(dpid, HANG_MS);
@@ -723,200 +547,7 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* a raw rdma_cm client: the foreign peer */
-
-/* cm_wait -- the next CM event on ch within ms; its type or -1 */
-static int
-cm_wait(struct rdma_event_channel *ch, int ms, int *status)
-{
-	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
-	struct rdma_cm_event *ev;
-	int type;
-
-	if (poll(&pfd, 1, ms) <= 0)
-		return -1;
-	if (rdma_get_cm_event(ch, &ev))
-		return -1;
-	type = (int)ev->event;
-	if (status)
-		*status = ev->status;
-	rdma_ack_cm_event(ev);
-	return type;
-}
-
-struct raw_conn {
-	struct rdma_event_channel *ch;
-	struct rdma_cm_id *id;
-	struct ibv_pd *pd;
-	struct ibv_cq *cq;
-	int qp;
-};
-
-static void
-raw_close(struct raw_conn *c)
-{
-	if (c->qp)
-		rdma_destroy_qp(c->id);
-	if (c->cq)
-		ibv_destroy_cq(c->cq);
-	if (c->pd)
-		ibv_dealloc_pd(c->pd);
-	if (c->id)
-		rdma_destroy_id(c->id);
-	if (c->ch)
-		rdma_destroy_event_channel(c->ch);
-	memset(c, 0, sizeof(*c));
-}
-
-/*
- * raw_connect -- connect to addr:port with this private data; returns the
- * CM event that answered (ESTABLISHED, REJECTED, ...) or -1 (no answer in
- * 10 s, Detail set).  An established connection stays open in *c.
- */
-static int
-raw_connect(const char *addr, unsigned port, const void *pdata,
-		uint8_t pdlen, struct raw_conn *c)
-{
-	struct addrinfo hints, *ai = NULL;
-	struct rdma_conn_param cp;
-	struct ibv_qp_init_attr qa;
-	char ps[16];
-	int ev = -1;
-
-	memset(c, 0, sizeof(*c));
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(ps, sizeof(ps), "%u", port);
-	if (getaddrinfo(addr, ps, &hints, &ai)) {
-		detail("getaddrinfo(%s)", addr);
-		return -1;
-	}
-	c->ch = rdma_create_event_channel();
-	if (c->ch == NULL || rdma_create_id(c->ch, &c->id, NULL, RDMA_PS_TCP)) {
-		detail("rdma_create_id: %s", strerror(errno));
-		goto out;
-	}
-	/* short attempts: the first ARP of a boot may be lost */
-	for (int i = 0; i < 5 && ev != RDMA_CM_EVENT_ADDR_RESOLVED; i++) {
-		if (rdma_resolve_addr(c->id, NULL, ai->ai_addr, 2000))
-			break;
-		ev = cm_wait(c->ch, 3000, NULL);
-	}
-	if (ev != RDMA_CM_EVENT_ADDR_RESOLVED ||
-	    rdma_resolve_route(c->id, 2000) ||
-	    cm_wait(c->ch, 3000, NULL) != RDMA_CM_EVENT_ROUTE_RESOLVED) {
-		detail("cannot resolve %s (event %d)", addr, ev);
-		ev = -1;
-		goto out;
-	}
-	c->pd = ibv_alloc_pd(c->id->verbs);
-	c->cq = c->pd ? ibv_create_cq(c->id->verbs, 4, NULL, NULL, 0) : NULL;
-	memset(&qa, 0, sizeof(qa));
-	qa.send_cq = qa.recv_cq = c->cq;
-	qa.qp_type = IBV_QPT_RC;
-	qa.cap.max_send_wr = qa.cap.max_recv_wr = 2;
-	qa.cap.max_send_sge = qa.cap.max_recv_sge = 1;
-	if (c->cq == NULL || rdma_create_qp(c->id, c->pd, &qa)) {
-		detail("QP setup: %s", strerror(errno));
-		ev = -1;
-		goto out;
-	}
-	c->qp = 1;
-	memset(&cp, 0, sizeof(cp));
-	cp.private_data = pdata;
-	cp.private_data_len = pdlen;
-	cp.responder_resources = 1;
-	cp.initiator_depth = 1;
-	cp.retry_count = 3;
-	cp.rnr_retry_count = 3;
-	if (rdma_connect(c->id, &cp)) {
-		detail("rdma_connect: %s", strerror(errno));
-		ev = -1;
-		goto out;
-	}
-	ev = cm_wait(c->ch, 10000, NULL);
-	if (ev < 0)
-		detail("no answer to the connect request within 10 s");
-out:
-	freeaddrinfo(ai);
-	if (ev != RDMA_CM_EVENT_ESTABLISHED)
-		raw_close(c);
-	return ev;
-}
-
-/* raw_disconnect -- DREQ, wait a little for the reply, free */
-static void
-raw_disconnect(struct raw_conn *c)
-{
-	if (c->id && rdma_disconnect(c->id) == 0)
-		(void) cm_wait(c->ch, 2000, NULL);
-	raw_close(c);
-}
-
-/* pdata -- a lane's private data, len bytes of it (rest zero) */
-static uint8_t
-pdata(uint8_t *buf, uint16_t version, uint16_t lane, const uint8_t *secret,
-		uint8_t len)
-{
-	struct rpmem_conn_pdata pd = { .version = version, .lane = lane };
-
-	memset(buf, 0, 64);
-	memcpy(pd.secret, secret, RPMEM_SECRET_LEN);
-	rpmem_conn_pdata_encode(&pd, buf);
-	memset(buf + len, 0, 64 - len);
-	return len;
-}
-
-/* expect_rejected -- a connect that must not be established */
-static void
-expect_rejected(const char *addr, unsigned port, const void *pd,
-		uint8_t len, const char *what)
-{
-	struct raw_conn c;
-	int ev = raw_connect(addr, port, pd, len, &c);
-
-	if (ev == RDMA_CM_EVENT_ESTABLISHED) {
-		detail("the connection was established");
-		raw_disconnect(&c);
-	} else if (ev >= 0 && ev != RDMA_CM_EVENT_REJECTED) {
-		detail("answered by %s", rdma_event_str(ev));
-	}
-	expect(ev == RDMA_CM_EVENT_REJECTED, "%s: rejected", what);
-}
-
-/* ------------------------------------------------------------------ */
 /* foreign */
-
-static int
-put(RPMEMpool *rpp, size_t off, size_t len, unsigned lane)
-{
-	fill(Pool + off, len, &Rng);
-	if (rpmem_persist(rpp, off, len, lane))
-		return -1;
-	memcpy(Shadow + off, Pool + off, len);
-	return 0;
-}
-
-static int
-read_cmp(RPMEMpool *rpp, size_t off, size_t len, unsigned lane)
-{
-	uint8_t *buf = malloc(len);
-	int ok;
-
-	if (buf == NULL)
-		return 0;
-	memset(buf, 0xa5, len);
-	if (rpmem_read(rpp, buf, off, len, lane)) {
-		detail("rpmem_read(%zu, %zu, lane %u): errno %d, '%s'", off,
-			len, lane, errno, rpmem_errormsg());
-		free(buf);
-		return 0;
-	}
-	ok = same(buf, Shadow + off, len, off);
-	free(buf);
-	return ok;
-}
 
 /* t_link_down -- network loss (needs --rig-link) */
 static void
@@ -934,10 +565,10 @@ t_foreign(void)
 {
 	const char *set = "foreign.set";
 	size_t size = HDR + 1 * MiB;
-	uint8_t pd[64], secret[RPMEM_SECRET_LEN];
+	uint8_t pd[HOSTILE_PDATA_MAX], secret[RPMEM_SECRET_LEN];
 	unsigned nl = 2, port;
 	RPMEMpool *rpp;
-	int rejects0 = log_count("rejecting a connection");
+	int rejects0 = rig_log_count(&Rig, "rejecting a connection");
 	uint64_t s = 0xf0e1ull;
 
 	make_set(set, size);
@@ -947,30 +578,34 @@ t_foreign(void)
 	if (!expect(rpp != NULL, "foreign: rpmem_create"))
 		goto out;
 	expect(put(rpp, HDR, 64 * KiB, 0) == 0, "foreign: persist before");
-	port = log_last_port();
+	port = hostile_port_from_log(Rig.log);
 	if (!expect(port > 0, "foreign: the daemon's port from its log: %u",
 			port))
 		goto close;
 
 	fill(secret, sizeof(secret), &s);
-	expect_rejected(Target, port, NULL, 0, "foreign: no private data");
+	hostile_expect_rejected(Target, port, NULL, 0, "foreign: no private data");
 	fill(pd, sizeof(pd), &s);
-	expect_rejected(Target, port, pd, 56, "foreign: 56 random bytes");
-	expect_rejected(Target, port, pd, pdata(pd, RPMEM_PROTO_VERSION, 0,
+	hostile_expect_rejected(Target, port, pd, 56, "foreign: 56 random bytes");
+	hostile_expect_rejected(Target, port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION, 0,
 		secret, RPMEM_CONN_PDATA_SIZE),
 		"foreign: right magic and version, wrong secret, lane 0");
-	expect_rejected(Target, port, pd, pdata(pd, RPMEM_PROTO_VERSION, 1,
+	hostile_expect_rejected(Target, port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION, 1,
 		secret, 8), "foreign: header only (8 bytes), lane 1");
-	expect_rejected(Target, port, pd, pdata(pd, RPMEM_PROTO_VERSION, 0,
+	hostile_expect_rejected(Target, port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION, 0,
 		secret, RPMEM_CONN_PDATA_SIZE - 1),
 		"foreign: 23 bytes");
 	memset(secret, 0, sizeof(secret));
-	expect_rejected(Target, port, pd, pdata(pd, RPMEM_PROTO_VERSION, 0,
+	hostile_expect_rejected(Target, port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION, 0,
 		secret, RPMEM_CONN_PDATA_SIZE),
 		"foreign: all-zero secret");
-	expect(log_count("rejecting a connection") - rejects0 == 6,
+	expect(rig_log_count(&Rig, "rejecting a connection") - rejects0 == 6,
 		"foreign: rpmemd logged 6 rejections (%d)",
-		log_count("rejecting a connection") - rejects0);
+		rig_log_count(&Rig, "rejecting a connection") - rejects0);
 
 	/* the real session did not notice */
 	expect(put(rpp, HDR + 64 * KiB, 64 * KiB, 1 % nl) == 0 &&
@@ -987,144 +622,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* raw: a control session without librpmem */
 
-struct raw_sess {
-	pid_t pid;
-	int in;		/* rpmemd's stdin */
-	int out;	/* rpmemd's stdout */
-};
-
-static int
-read_full(int fd, void *buf, size_t len, int ms)
-{
-	uint8_t *p = buf;
-	double t0 = now_ms();
-
-	while (len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int left = ms - (int)(now_ms() - t0);
-
-		if (left <= 0 || poll(&pfd, 1, left) <= 0)
-			return -1;
-		ssize_t n = read(fd, p, len);
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* raw_recv -- one message (status not checked) */
-static int
-raw_recv(struct raw_sess *r, struct rpmem_msg *m)
-{
-	uint8_t buf[RPMEM_MSG_MAX_SIZE];
-	const char *why;
-	uint16_t type;
-	uint32_t size;
-
-	if (read_full(r->out, buf, RPMEM_MSG_HDR_SIZE, HANG_MS) ||
-	    rpmem_msg_hdr_check(buf, &type, &size, &why) != RPMEM_ST_OK ||
-	    size > sizeof(buf) ||
-	    read_full(r->out, buf + RPMEM_MSG_HDR_SIZE,
-		size - RPMEM_MSG_HDR_SIZE, HANG_MS) ||
-	    rpmem_msg_decode(buf, size, m, &why) != RPMEM_ST_OK) {
-		detail("no valid message from rpmemd");
-		return -1;
-	}
-	return 0;
-}
-
-static int
-raw_send(struct raw_sess *r, const struct rpmem_msg *m)
-{
-	uint8_t buf[RPMEM_MSG_MAX_SIZE];
-	size_t len = rpmem_msg_encode(m, buf, sizeof(buf));
-
-	return len && write(r->in, buf, len) == (ssize_t)len ? 0 : -1;
-}
-
-/* raw_start -- rpmemd on pipes with RawConf; HELLO read */
-static int
-raw_start(struct raw_sess *r)
-{
-	char cmd[3 * PATH_MAX];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	posix_spawn_file_actions_t fa;
-	struct rpmem_msg m;
-	int in[2], out[2];
-
-	rpmemd_cmd(cmd, sizeof(cmd), RawConf);
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	int e = posix_spawn(&r->pid, "/bin/sh", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(in[0]);
-	close(out[1]);
-	r->in = in[1];
-	r->out = out[0];
-	if (e) {
-		close(r->in);
-		close(r->out);
-		return -1;
-	}
-	return raw_recv(r, &m) || m.type != RPMEM_MSG_HELLO ||
-		m.status != RPMEM_ST_OK ? -1 : 0;
-}
-
-/* raw_end -- close our ends, reap rpmemd within HANG_MS; its status */
-static int
-raw_end(struct raw_sess *r, double *took)
-{
-	double t0 = now_ms();
-	int st = -1;
-
-	close(r->in);
-	close(r->out);
-	while (waitpid(r->pid, &st, WNOHANG) == 0) {
-		if (now_ms() - t0 > HANG_MS) {
-			kill(r->pid, SIGKILL);
-			waitpid(r->pid, &st, 0);
-			st = -1;
-			break;
-		}
-		usleep(5000);
-	}
-	if (took)
-		*took = now_ms() - t0;
-	return st;
-}
-
-/* raw_pool -- CREATE or OPEN set through r; the response in *resp */
-static int
-raw_pool(struct raw_sess *r, uint16_t type, const char *set, size_t size,
-		unsigned nlanes, struct rpmem_msg *resp)
-{
-	struct rpmem_msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.u.pool.pool_size = size;
-	m.u.pool.nlanes = nlanes;
-	snprintf(m.u.pool.pool_desc, sizeof(m.u.pool.pool_desc), "%s", set);
-	snprintf(m.u.pool.rdma_addr, sizeof(m.u.pool.rdma_addr), "%s", Target);
-	if (type == RPMEM_MSG_CREATE) {
-		m.u.pool.flags = RPMEM_REQ_HAS_ATTR;
-		attr_make(&m.u.pool.attr);
-	}
-	if (raw_send(r, &m) || raw_recv(r, resp))
-		return -1;
-	if (resp->type != type + 1 || resp->status != RPMEM_ST_OK) {
-		detail("response %u status %u '%s'", resp->type, resp->status,
-			resp->text);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 t_raw(void)
 {
@@ -1132,83 +629,75 @@ t_raw(void)
 	size_t size = HDR + 1 * MiB;
 	struct rpmem_msg resp, m;
 	struct rpmem_resp_pool *rs = &resp.u.pool_resp;
-	struct raw_sess r;
-	struct raw_conn c;
-	uint8_t pd[64], sec[RPMEM_SECRET_LEN];
+	struct rpmem_pool_attr attr;
+	struct hostile_ctl r;
+	struct hostile_cm c;
+	uint8_t pd[HOSTILE_PDATA_MAX], sec[RPMEM_SECRET_LEN];
 	RPMEMpool *rpp;
 	unsigned nl;
 	double took;
 	int st, ev;
 
 	make_set(set, size);
-	if (!expect(raw_start(&r) == 0, "raw: rpmemd on pipes says HELLO"))
+	attr_make(&attr);
+	if (!expect(hostile_ctl_start(&r, RawCmd, HANG_MS) == 0,
+			"raw: rpmemd on pipes says HELLO"))
 		goto out;
-	st = raw_pool(&r, RPMEM_MSG_CREATE, set, size, 2, &resp);
+	st = hostile_ctl_pool(&r, RPMEM_MSG_CREATE, Target, set, size, 2,
+		&attr, &resp);
 	if (!expect(st == 0, "raw: CREATE (port %u, %u lanes)", rs->port,
-			rs->nlanes)) {
-		raw_end(&r, NULL);
+			rs->nlanes))
 		goto out;
-	}
 	memcpy(sec, rs->secret, sizeof(sec));
 
 	/* the secret is right, everything else about the request is not */
-	expect_rejected(Target, rs->port, pd, pdata(pd, RPMEM_PROTO_VERSION,
+	hostile_expect_rejected(Target, rs->port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION,
 		0, sec, RPMEM_CONN_PDATA_SIZE - 4),
 		"raw: right secret truncated by 4 bytes (20 bytes)");
-	expect_rejected(Target, rs->port, pd, pdata(pd, RPMEM_PROTO_VERSION,
+	hostile_expect_rejected(Target, rs->port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION,
 		0, sec, 12), "raw: right secret truncated to 12 bytes");
-	expect_rejected(Target, rs->port, pd, pdata(pd, RPMEM_PROTO_VERSION +
+	hostile_expect_rejected(Target, rs->port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION +
 		1, 0, sec, RPMEM_CONN_PDATA_SIZE),
 		"raw: right secret, wrong version");
-	expect_rejected(Target, rs->port, pd, pdata(pd, RPMEM_PROTO_VERSION,
+	hostile_expect_rejected(Target, rs->port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION,
 		(uint16_t)rs->nlanes, sec, RPMEM_CONN_PDATA_SIZE),
 		"raw: right secret, lane out of range");
 	/* the control: the same client with all of it right gets in */
-	ev = raw_connect(Target, rs->port, pd, pdata(pd, RPMEM_PROTO_VERSION,
-		0, sec, RPMEM_CONN_PDATA_SIZE), &c);
+	ev = hostile_cm_connect(Target, rs->port, pd, hostile_pdata(pd,
+		RPMEM_PROTO_VERSION, 0, sec, RPMEM_CONN_PDATA_SIZE), &c);
 	expect(ev == RDMA_CM_EVENT_ESTABLISHED, "raw: right private data "
 		"accepted (event %d)", ev);
-	expect_rejected(Target, rs->port, pd, pdata(pd, RPMEM_PROTO_VERSION,
+	hostile_expect_rejected(Target, rs->port, pd,
+		hostile_pdata(pd, RPMEM_PROTO_VERSION,
 		0, sec, 56), "raw: lane 0 again (56 bytes)");
 	if (ev == RDMA_CM_EVENT_ESTABLISHED)
-		raw_disconnect(&c);
+		hostile_cm_disconnect(&c);
 
 	memset(&m, 0, sizeof(m));
 	m.type = RPMEM_MSG_CLOSE;
-	expect(raw_send(&r, &m) == 0 && raw_recv(&r, &resp) == 0 &&
+	expect(hostile_ctl_send(&r, &m) == 0 &&
+		hostile_ctl_recv(&r, &resp) == 0 &&
 		resp.type == RPMEM_MSG_CLOSE_RESP &&
 		resp.status == RPMEM_ST_OK, "raw: CLOSE");
-	st = raw_end(&r, &took);
+	st = hostile_ctl_end(&r, &took);
 	expect(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "raw: rpmemd "
 		"exits 0 after CLOSE");
 
 	/* timeout-ms: OPEN, then no lane ever connects */
-	if (!expect(raw_start(&r) == 0 && raw_pool(&r, RPMEM_MSG_OPEN, set,
-			size, 2, &resp) == 0, "raw: OPEN, then no lane"))
+	if (!expect(hostile_ctl_start(&r, RawCmd, HANG_MS) == 0 &&
+			hostile_ctl_pool(&r, RPMEM_MSG_OPEN, Target, set,
+			size, 2, NULL, &resp) == 0, "raw: OPEN, then no lane"))
 		goto out;
-	{
-		double t0 = now_ms();
-		pid_t w;
-
-		st = -1;
-		while ((w = waitpid(r.pid, &st, WNOHANG)) == 0 &&
-		    now_ms() - t0 < HANG_MS)
-			usleep(10000);
-		took = now_ms() - t0;
-		if (w != r.pid) {
-			/* still running: raw_end kills it */
-			(void) raw_end(&r, NULL);
-			st = -1;
-		} else {
-			close(r.in);
-			close(r.out);
-		}
-	}
+	st = hostile_ctl_wait_exit(&r, HANG_MS, &took);
 	/* a bound, not a measurement: from well after the deadline */
-	if (log_count("no lane connected within 2000 ms") != 1)
+	if (rig_log_count(&Rig, "no lane connected within 2000 ms") != 1)
 		detail("no 'no lane connected' line in the log");
 	expect(took >= RAW_TIMEOUT_MS - 200 && took < HANG_MS &&
-		log_count("no lane connected within 2000 ms") == 1,
+		rig_log_count(&Rig, "no lane connected within 2000 ms") == 1,
 		"raw: rpmemd ends the session %.0f ms after OPEN "
 		"(timeout-ms %d)", took, RAW_TIMEOUT_MS);
 	/* 1, not a sanitizer's exit code: the session was cleaned up */
@@ -1221,6 +710,7 @@ t_raw(void)
 	if (rpp != NULL)
 		rpmem_close(rpp);
 out:
+	(void) hostile_ctl_end(&r, NULL);	/* a session a failure left */
 	drop_set(set);
 }
 
@@ -1318,59 +808,41 @@ out:
 
 /* ------------------------------------------------------------------ */
 
-#define RUN(call) do { \
-	if (Only == NULL || strstr(#call, Only) != NULL) \
-		call; \
-} while (0)
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: fault_test --method apm|gpspm --ssh FAKE_SSH "
-		"--rpmemd RPMEMD [--rig-link RIG_LINK] [--only NAME]\n");
-	exit(2);
-}
+#define RUN(call) RIG_RUN(Only, call)
 
 int
 main(int argc, char *argv[])
 {
-	const char *ssh = NULL, *child = NULL, *acks = NULL;
+	const char *child = NULL, *acks = NULL;
+	const struct rig_opt opts[] = {
+		{"--rig-link", &RigLink, NULL},
+		{"--child-persist", &child, NULL},
+		{"--acks", &acks, NULL},
+		{NULL, NULL, NULL},
+	};
+	struct rig_knobs raw;
+	struct rig_args a;
+	char raw_conf[PATH_MAX];
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--method") == 0)
-			Method = argv[i + 1];
-		else if (strcmp(argv[i], "--ssh") == 0)
-			ssh = argv[i + 1];
-		else if (strcmp(argv[i], "--rpmemd") == 0)
-			Rpmemd = argv[i + 1];
-		else if (strcmp(argv[i], "--only") == 0)
-			Only = argv[i + 1];
-		else if (strcmp(argv[i], "--rig-link") == 0)
-			RigLink = argv[i + 1];
-		else if (strcmp(argv[i], "--child-persist") == 0)
-			child = argv[i + 1];
-		else if (strcmp(argv[i], "--acks") == 0)
-			acks = argv[i + 1];
-		else
-			usage();
-	}
-	if (Method == NULL || ssh == NULL || Rpmemd == NULL ||
-	    (strcmp(Method, "apm") != 0 && strcmp(Method, "gpspm") != 0))
-		usage();
-	Target = getenv("RPMEM_TEST_TARGET_ADDR");
-	if (Target == NULL || Target[0] == '\0') {
-		printf("not ok 1 - RPMEM_TEST_TARGET_ADDR is not set (run "
-			"inside tools/rxe-vm)\n");
-		return 1;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_IGN);
+	rig_args(argc, argv, &a, opts, RIG_NEED_ALL, "usage: fault_test "
+		"--method apm|gpspm --ssh FAKE_SSH --rpmemd RPMEMD "
+		"[--rig-link RIG_LINK] [--only NAME]");
+	Method = a.method;
+	Only = a.only;
+	Target = a.target;
+	Rpmemd = a.rpmemd;
 	Pool = map(LOCAL_SIZE);
 	Shadow = map(LOCAL_SIZE);
 	if (child != NULL && acks != NULL)
 		return child_persist(child, acks);
-	setup(ssh);
-	printf("# method %s, target %s, rpmemd dir %s\n", Method, Target, Tmp);
+	rig_setup(&Rig, &(struct rig_knobs){.name = "fault", .method = Method,
+		.ssh = a.ssh, .rpmemd = Rpmemd}, Target);
+	/* the raw sessions' daemon gives up on lanes after RAW_TIMEOUT_MS */
+	raw = Rig.k;
+	raw.timeout_ms = RAW_TIMEOUT_MS;
+	rig_path(&Rig, raw_conf, sizeof(raw_conf), "raw.conf", 0);
+	rig_write_conf(&Rig, raw_conf, &raw);
+	rig_cmd_text(&Rig, RawCmd, sizeof(RawCmd), raw_conf);
 
 	RUN(t_client_kill());
 	RUN(t_target(SIGKILL));	/* target_kill */
@@ -1380,9 +852,5 @@ main(int argc, char *argv[])
 	RUN(t_fork());
 	RUN(t_link_down());	/* last: the link stays down */
 
-	if (Failures)
-		dump_log(Log);
-	(void) nftw(Tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	printf("# %s: %d checks, %d failed\n", Method, Num, Failures);
-	return Failures ? 1 : 0;
+	return rig_finish(&Rig);
 }

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "librpmem.h"
+#include "rig.h"
 #include "tap.h"
 
 #define FAILED_CLEANLY 2
@@ -48,6 +49,7 @@
 #define SET_NAME "fi.set"
 
 static const char *Target;
+static struct rig Rig;
 static RPMEMpool *Rpp;
 static uint8_t *Pool;
 static uint8_t *Shadow;
@@ -55,8 +57,8 @@ static uint8_t *Buf;
 
 /* the errnos each function documents (docs/man/rpmem_*.3.md) */
 static const int Err_pool[] = {	/* rpmem_create, rpmem_open */
-	EINVAL, EFBIG, EEXIST, ENOENT, EACCES, EBUSY, ENOMEM, EAGAIN,
-	EOPNOTSUPP, ECONNABORTED, ECONNREFUSED, EHOSTUNREACH, ECONNRESET,
+	EINVAL, EFBIG, EEXIST, ENOSPC, ENOENT, EACCES, EBUSY, ENOMEM, EAGAIN,
+	ENOMEDIUM, EOPNOTSUPP, ECONNABORTED, ECONNREFUSED, EHOSTUNREACH, ECONNRESET,
 	ETIMEDOUT, EPROTO, EPROTONOSUPPORT, ENODEV, EXDEV, EREMOTEIO,
 	/* "a system call or a verbs call fails ... the message names it" */
 	EMFILE, EIO, EADDRNOTAVAIL, 0
@@ -171,34 +173,24 @@ attr_of(struct rpmem_pool_attr *a, unsigned g)
 
 /* setup -- rpmemd config and a two-part pool set in dir */
 static void
-setup(const char *dir, const char *rpmemd)
+setup(const char *dir, const char *ssh, const char *rpmemd)
 {
-	char sets[256], conf[256], text[2048];
-	static char cmd[PATH_MAX + 512];
+	struct rig_set set;
 
 	/* short paths: part paths must fit the pool set's lines */
 	if (strlen(dir) > 200)
 		bad("--dir %s: path too long", dir);
-	snprintf(sets, sizeof(sets), "%.200s/sets", dir);
-	snprintf(conf, sizeof(conf), "%.200s/rpmemd.conf", dir);
-	if (mkdir(sets, 0700) && errno != EEXIST)
-		bad("mkdir %s: %s", sets, strerror(errno));
-	snprintf(text, sizeof(text),
-		"poolset-dir = %s\n"
-		"persist-apm = no\n"
-		"persist-general = yes\n"
-		"max-lanes = %d\n"
-		"log-file = %.200s/rpmemd.log\n"
-		"log-level = info\n"
-		"use-syslog = no\n", sets, NLANES, dir);
-
-	write_file(conf, text);
-	snprintf(text, sizeof(text), "PMEMPOOLSET\n%zu %s/fi.part0\n"
-		"%zu %s/fi.part1\n", PART_SIZE, sets, PART_SIZE, sets);
-	snprintf(cmd, sizeof(cmd), "%s/" SET_NAME, sets);
-	write_file(cmd, text);
-	snprintf(cmd, sizeof(cmd), "exec %s -c %s", rpmemd, conf);
-	setenv("RPMEM_CMD", cmd, 1);
+	/* the sweep's RPMEM_TIMEOUT_MS stays */
+	rig_setup(&Rig, &(struct rig_knobs){.name = "fi", .dir = dir,
+		.max_lanes = NLANES, .keep_env = 1, .ssh = ssh,
+		.rpmemd = rpmemd}, NULL);
+	rig_set_init(&set, Rig.sets, SET_NAME, NULL, RIG_HDRS, 2,
+		(size_t[]){PART_SIZE, PART_SIZE});
+	/* fi.partN: the names test/rdma/fault_sweep looks for */
+	for (unsigned i = 0; i < set.nparts; i++)
+		snprintf(set.part[i], sizeof(set.part[i]), "%.4000s/fi.part%u",
+			Rig.sets, i);
+	rig_set_write(&set);
 }
 
 int
@@ -209,6 +201,7 @@ main(int argc, char *argv[])
 	uint64_t rng = 0x9e3779b97f4a7c15ull;
 	unsigned nlanes = NLANES;
 
+	/* not rig_args: its usage exit 2 is this program's FAILED_CLEANLY */
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--ssh") == 0)
 			ssh = argv[i + 1];
@@ -223,8 +216,7 @@ main(int argc, char *argv[])
 			"--dir DIR (RPMEM_TEST_TARGET_ADDR set)");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
-	setenv("RPMEM_SSH", ssh, 1);
-	setup(dir, rpmemd);
+	setup(dir, ssh, rpmemd);
 	Pool = map(POOL_SIZE);
 	Shadow = map(POOL_SIZE);
 	Buf = map(POOL_SIZE);

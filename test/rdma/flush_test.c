@@ -2,13 +2,15 @@
 /*
  * flush_test.c -- API 1.2 (rpmem_flush, rpmem_drain, rpmem_deep_persist,
  * the five-argument rpmem_persist) against the real rpmemd through
- * fake-ssh, once per persist method.  Set-up as in e2e_test.c: one
+ * fake-ssh, once per persist method.  The set-up is rig.h's: one
  * temporary directory holds the config, the pool-set dir and the log.
  *
  * Checks: many flushes on several lanes (far more than the SQ depth)
  * before one drain per lane, the bytes read back and then found in the
  * part file after rpmem_close; deep persist; the RELAXED flags; argument
- * errors (EINVAL) that leave the handle usable.
+ * errors (EINVAL) that leave the handle usable; batches of N flushes and
+ * one drain for N around the send queue and CQ depths, at several depths
+ * (RPMEM_WORK_QUEUE_SIZE), spinning and not (t_batches).
  *
  * usage: flush_test --method apm|gpspm --ssh FAKE_SSH --rpmemd RPMEMD
  */
@@ -30,92 +32,23 @@
 /* the later five-argument rpmem_persist (see librpmem.h) */
 #define RPMEM_PERSIST_FLAGS 1
 #include "librpmem.h"
+#include "client.h"
+#include "rig.h"
 #include "tap.h"
 
 #define KiB ((size_t)1024)
 #define MiB ((size_t)1024 * 1024)
-#define HDR ((size_t)4096)
+#define HDR RIG_HDR_SIZE
 #define POOL_SIZE (4 * MiB)
 #define NLANES 4
 #define LANE_REGION (512 * KiB)	/* lane l owns [HDR + l * REGION, +REGION) */
-#define NFLUSH 200		/* per lane: far more than the SQ depth (8) */
+#define NFLUSH 200		/* per lane: far more than the SQ depth (32) */
 #define SLOT (LANE_REGION / NFLUSH)
 
 
-static const char *Method;
 static const char *Target;
-static const char *Rpmemd;
-static char Tmp[256];
-static char Sets[300];
-static char Conf[300];
-static char Log[300];
-static char Part[PATH_MAX];
-static char Cmd[3 * PATH_MAX];
-
-static uint8_t *Pool;
-static uint8_t *Shadow;
-static uint64_t Rng = 0x9e3779b97f4a7c15ull;
-
-/* same -- compare, setting Detail at a mismatch */
-static int
-same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
-{
-	long d = diff(got, want, n);
-
-	if (d < 0)
-		return 1;
-	detail("byte at offset %zu is 0x%02x, want 0x%02x", base + (size_t)d,
-		got[d], want[d]);
-	return 0;
-}
-
-/* setup -- temp dir, config, pool-set file, environment of the transport */
-static void
-setup(const char *ssh)
-{
-	char text[2 * PATH_MAX + 256];
-	const char *tmpdir = getenv("TMPDIR");
-	int apm = strcmp(Method, "apm") == 0;
-
-	if (tmpdir == NULL || tmpdir[0] == '\0' || strlen(tmpdir) > 200)
-		tmpdir = "/tmp";
-	snprintf(Tmp, sizeof(Tmp), "%.200s/rpmem-flush-%.5s-XXXXXX", tmpdir,
-		Method);
-	if (mkdtemp(Tmp) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	snprintf(Sets, sizeof(Sets), "%s/sets", Tmp);
-	snprintf(Conf, sizeof(Conf), "%s/rpmemd.conf", Tmp);
-	snprintf(Log, sizeof(Log), "%s/rpmemd.log", Tmp);
-	snprintf(Part, sizeof(Part), "%s/flush.part0", Sets);
-	if (mkdir(Sets, 0700)) {
-		perror("mkdir");
-		exit(1);
-	}
-	snprintf(text, sizeof(text),
-		"poolset-dir = %s\n"
-		"persist-apm = %s\n"
-		"persist-general = yes\n"
-		"ddio = %s\n"
-		"max-lanes = 16\n"
-		"log-file = %s\n"
-		"log-level = info\n"
-		"use-syslog = no\n",
-		Sets, apm ? "yes" : "no", apm ? "ignore" : "check", Log);
-	write_file(Conf, text);
-	snprintf(text, sizeof(text), "PMEMPOOLSET\n%zu %s\n", POOL_SIZE,
-		Part);
-	snprintf(Cmd, sizeof(Cmd), "%s/flush.set", Sets);
-	write_file(Cmd, text);
-
-	setenv("RPMEM_SSH", ssh, 1);
-	unsetenv("RPMEM_MAX_NLANES");
-	unsetenv("RPMEM_LOG_LEVEL");
-	snprintf(Cmd, sizeof(Cmd), "exec %s%s -c %s",
-		apm ? "env PMEM_IS_PMEM_FORCE=1 " : "", Rpmemd, Conf);
-	setenv("RPMEM_CMD", Cmd, 1);
-}
+static struct rig Rig;
+static struct rig_set Set;	/* flush.set: one part of POOL_SIZE */
 
 /* now_flush -- new bytes at [off, +len), flushed (not yet durable) */
 static int
@@ -127,23 +60,6 @@ now_flush(RPMEMpool *rpp, size_t off, size_t len, unsigned lane,
 	return rpmem_flush(rpp, off, len, lane, flags);
 }
 
-/* read_cmp -- rpmem_read [off, +len) and compare with the shadow */
-static int
-read_cmp(RPMEMpool *rpp, size_t off, size_t len, unsigned lane)
-{
-	uint8_t *buf = map(len);
-	int ok;
-
-	if (rpmem_read(rpp, buf, off, len, lane)) {
-		detail("rpmem_read: errno %d, '%s'", errno, rpmem_errormsg());
-		ok = 0;
-	} else {
-		ok = same(buf, Shadow + off, len, off);
-	}
-	munmap(buf, len);
-	return ok;
-}
-
 /* t_flush -- the whole scenario on one pool */
 static void
 t_flush(void)
@@ -151,13 +67,12 @@ t_flush(void)
 	struct rpmem_pool_attr attr;
 	unsigned nl = NLANES;
 	RPMEMpool *rpp;
-	uint8_t *buf;
 	int ok = 1;
 
 	memset(&attr, 0, sizeof(attr));
 	memcpy(attr.signature, "FLUSHTST", 8);
 	attr.major = 1;
-	rpp = rpmem_create(Target, "flush.set", Pool, POOL_SIZE, &nl, &attr);
+	rpp = rpmem_create(Target, Set.name, Pool, POOL_SIZE, &nl, &attr);
 	if (!expect(rpp != NULL, "rpmem_create"))
 		return;
 	expect(nl >= 2, "at least 2 lanes (%u)", nl);
@@ -247,52 +162,171 @@ t_flush(void)
 		rpmem_drain(rpp, 1, 0) == 0, "flush, read back, drain");
 
 	expect(rpmem_close(rpp) == 0, "rpmem_close");
-	buf = map(POOL_SIZE);
-	if (read_part(Part, HDR, buf, POOL_SIZE - HDR) == 0)
-		expect(same(buf, Shadow + HDR, POOL_SIZE - HDR, HDR),
-			"the part file holds every flushed byte");
-	else
-		expect(0, "read the part file");
-	munmap(buf, POOL_SIZE);
-	expect(rpmem_remove(Target, "flush.set", 0) == 0, "rpmem_remove");
+	expect(rig_set_holds(&Set, Shadow), "the part file holds every "
+		"flushed byte");
+	expect(rpmem_remove(Target, Set.name, 0) == 0, "rpmem_remove");
+}
+
+/*
+ * The flush batches (issue 13): N flushes back to back on one lane, then
+ * one drain, for N around the send queue depth D, the CQ size (D + 1) and
+ * the lazy window (lane.h), with the lane spinning for its completions and
+ * with it going straight to sleep (RPMEM_SPIN_US=0: a CQE left in the CQ
+ * when the lane sleeps then shows as a drain that times out).  D is set
+ * through RPMEM_WORK_QUEUE_SIZE and read back from the library's log.
+ */
+#define BATCH_LANE 1		/* not lane 0: a lane index mixed up shows */
+#define BATCH_MAX_LEN 300	/* inline (<= 64 B) and DMA-read WRITEs */
+
+/* logged_depth -- the last "send queue depth D" in the client's log */
+static unsigned
+logged_depth(const char *path)
+{
+	static const char key[] = "send queue depth ";
+	char line[512];
+	unsigned d = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = strstr(line, key);
+
+		if (p != NULL)
+			d = (unsigned)strtoul(p + sizeof(key) - 1, NULL, 10);
+	}
+	fclose(f);
+	return d;
+}
+
+/*
+ * batch -- n flushes of 1..BATCH_MAX_LEN bytes with gaps from *off on
+ * BATCH_LANE, then end: 'd' the drain, 'p' a persist of the last range
+ * before it, 'r' a read back before it; the bytes must read back after it
+ */
+static int
+batch(RPMEMpool *rpp, unsigned n, size_t *off, char end)
+{
+	size_t base = *off, o = *off, len = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		len = 1 + (size_t)(rnd(&Rng) % (i % 3 ? 64 : BATCH_MAX_LEN));
+		if (now_flush(rpp, o, len, BATCH_LANE, 0)) {
+			detail("flush %u of %u: errno %d '%s'", i + 1, n,
+				errno, rpmem_errormsg());
+			return 0;
+		}
+		o += len + (size_t)(rnd(&Rng) % 64);
+	}
+	*off = o + 64;
+	if (end == 'p' && rpmem_persist(rpp, o - len, len, BATCH_LANE, 0)) {
+		detail("persist after %u flushes: errno %d '%s'", n, errno,
+			rpmem_errormsg());
+		return 0;
+	}
+	if (end == 'r' && !read_cmp(rpp, base, o - base, BATCH_LANE)) {
+		detail("read back after %u undrained flushes", n);
+		return 0;
+	}
+	if (rpmem_drain(rpp, BATCH_LANE, 0)) {
+		detail("drain after %u flushes: errno %d '%s'", n, errno,
+			rpmem_errormsg());
+		return 0;
+	}
+	return read_cmp(rpp, base, o - base, BATCH_LANE);
+}
+
+/* batches -- the batch sizes around depth d, one pool */
+static void
+batches(RPMEMpool *rpp, unsigned d, const char *spin)
+{
+	const unsigned n[] = { 1, d / 2, d / 2 + 1, d - 1, d, d + 1, d + 2,
+		2 * d + 1, 200 };
+	size_t off = HDR;
+
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		expect(batch(rpp, n[i], &off, 'd'), "depth %u, spin %s: %u "
+			"flushes, one drain, read back", d, spin, n[i]);
+	expect(batch(rpp, 2 * d + 1, &off, 'p'), "depth %u, spin %s: %u "
+		"flushes, a persist, a drain", d, spin, 2 * d + 1);
+	expect(batch(rpp, 2 * d + 1, &off, 'r'), "depth %u, spin %s: %u "
+		"flushes, a read back, a drain", d, spin, 2 * d + 1);
+	expect(batch(rpp, d + 1, &off, 'd'), "depth %u, spin %s: the lane "
+		"works on", d, spin);
+}
+
+/*
+ * t_batches_at -- a pool with send queue depth want (0: the library's
+ * default) and RPMEM_SPIN_US spin (NULL: unset), the batches on it, the
+ * part file after rpmem_close
+ */
+static void
+t_batches_at(unsigned want, const char *spin)
+{
+	struct rpmem_pool_attr attr;
+	char log[PATH_MAX], wq[16];
+	unsigned nl = 2, d;
+	RPMEMpool *rpp;
+
+	memset(&attr, 0, sizeof(attr));
+	memcpy(attr.signature, "BATCHES", 7);
+	snprintf(log, sizeof(log), "%s/client.log", Rig.dir);
+	snprintf(wq, sizeof(wq), "%u", want);
+	if (want)
+		setenv("RPMEM_WORK_QUEUE_SIZE", wq, 1);
+	if (spin)
+		setenv("RPMEM_SPIN_US", spin, 1);
+	setenv("RPMEM_LOG_LEVEL", "2", 1);
+	setenv("RPMEM_LOG_FILE", log, 1);
+	memset(Pool, 0, POOL_SIZE);
+	memset(Shadow, 0, POOL_SIZE);
+	rpp = rpmem_create(Target, Set.name, Pool, POOL_SIZE, &nl, &attr);
+	unsetenv("RPMEM_WORK_QUEUE_SIZE");
+	unsetenv("RPMEM_SPIN_US");
+	unsetenv("RPMEM_LOG_LEVEL");
+	unsetenv("RPMEM_LOG_FILE");
+	if (!expect(rpp != NULL, "rpmem_create, RPMEM_WORK_QUEUE_SIZE=%s",
+			want ? wq : "(unset)"))
+		return;
+	d = logged_depth(log);
+	expect(d >= 2 && (want == 0 || d == want), "send queue depth %u in "
+		"the log (asked %s)", d, want ? wq : "the default");
+	if (expect(nl > BATCH_LANE, "%u lanes", nl) && d >= 2)
+		batches(rpp, d, spin ? spin : "default");
+	expect(rpmem_close(rpp) == 0, "rpmem_close");
+	expect(rig_set_holds(&Set, Shadow), "depth %u: the part file holds "
+		"every flushed byte", d);
+	expect(rpmem_remove(Target, Set.name, 0) == 0, "rpmem_remove");
+}
+
+/* t_batches -- the smallest depth, an odd one, one between, the default */
+static void
+t_batches(void)
+{
+	static const unsigned depth[] = { 2, 5, 8, 0 };
+
+	for (size_t i = 0; i < sizeof(depth) / sizeof(depth[0]); i++) {
+		t_batches_at(depth[i], NULL);
+		t_batches_at(depth[i], "0");
+	}
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char *ssh = NULL;
+	struct rig_args a;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--method") == 0)
-			Method = argv[i + 1];
-		else if (strcmp(argv[i], "--ssh") == 0)
-			ssh = argv[i + 1];
-		else if (strcmp(argv[i], "--rpmemd") == 0)
-			Rpmemd = argv[i + 1];
-	}
-	if (Method == NULL || ssh == NULL || Rpmemd == NULL ||
-	    (strcmp(Method, "apm") != 0 && strcmp(Method, "gpspm") != 0)) {
-		fprintf(stderr, "usage: flush_test --method apm|gpspm --ssh "
-			"FAKE_SSH --rpmemd RPMEMD\n");
-		return 2;
-	}
-	Target = getenv("RPMEM_TEST_TARGET_ADDR");
-	if (Target == NULL || Target[0] == '\0') {
-		printf("not ok 1 - RPMEM_TEST_TARGET_ADDR is not set (run "
-			"inside tools/rxe-vm)\n");
-		return 1;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_IGN);
+	rig_args(argc, argv, &a, NULL, RIG_NEED_ALL, "usage: flush_test "
+		"--method apm|gpspm --ssh FAKE_SSH --rpmemd RPMEMD");
+	Target = a.target;
 	Pool = map(POOL_SIZE);
 	Shadow = map(POOL_SIZE);
-	setup(ssh);
-	printf("# method %s, target %s, rpmemd dir %s\n", Method, Target, Tmp);
+	rig_setup(&Rig, &(struct rig_knobs){.name = "flush",
+		.method = a.method, .ssh = a.ssh, .rpmemd = a.rpmemd}, Target);
+	rig_set_make(&Rig, &Set, "flush.set", RIG_HDRS, 1,
+		(size_t[]){POOL_SIZE});
 	expect(rpmem_check_version(1, 2) == NULL, "rpmem_check_version(1, 2)");
 	t_flush();
-	if (Failures)
-		dump_log(Log);
-	rm_rf(Tmp);
-	printf("# %s: %d checks, %d failed\n", Method, Num, Failures);
-	return Failures ? 1 : 0;
+	t_batches();
+	return rig_finish(&Rig);
 }

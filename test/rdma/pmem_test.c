@@ -9,12 +9,12 @@
  * usage: pmem_test --expect apm|gpspm --ddio check|disable|ignore
  *                  --ssh FAKE_SSH --rpmemd RPMEMD
  * Needs RPMEM_TEST_DEVDAX (the VM sets it when booted with RXE_VM_NVDIMM);
- * without it the test is skipped (exit 77).
+ * without it the test is skipped (exit 77).  The target side (config, set,
+ * log in a temp dir) is rig.h's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,15 +26,16 @@
 
 #include "librpmem.h"
 #include "pool.h"
+#include "rig.h"
 #include "rpmem_proto.h"
+#include "tap.h"
 
 #define SKIP 77
 #define POOL_SIZE ((size_t)4 << 20)	/* a multiple of the 2 MiB align */
 #define HDR ((size_t)4096)
 #define SET_NAME "pmem.set"
 
-static char Tmp[256];
-static char Log[300];
+static struct rig Rig;
 
 /* die -- report, show rpmemd's log, fail */
 __attribute__((format(printf, 1, 2), noreturn))
@@ -48,31 +49,17 @@ die(const char *fmt, ...)
 	vprintf(fmt, ap);
 	printf("\n");
 	va_end(ap);
-	char cmd[400];
-	snprintf(cmd, sizeof(cmd), "echo '--- rpmemd log:'; cat '%s'", Log);
-	fflush(stdout);
-	if (system(cmd)) {
-		/* nothing more to show */
-	}
+	dump_log(Rig.log);
 	exit(1);
-}
-
-/* write_file -- create path with text */
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f))
-		die("cannot write %s: %s", path, strerror(errno));
 }
 
 /* read_log -- rpmemd's log into buf */
 static void
 read_log(char *buf, size_t len)
 {
-	FILE *f = fopen(Log, "r");
+	FILE *f = fopen(Rig.log, "r");
 	if (f == NULL)
-		die("no rpmemd log %s: %s", Log, strerror(errno));
+		die("no rpmemd log %s: %s", Rig.log, strerror(errno));
 	size_t n = fread(buf, 1, len - 1, f);
 	buf[n] = '\0';
 	fclose(f);
@@ -89,34 +76,24 @@ has(const char *text, const char *s)
 int
 main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{"expect", required_argument, NULL, 'e'},
-		{"ddio", required_argument, NULL, 'd'},
-		{"ssh", required_argument, NULL, 's'},
-		{"rpmemd", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
+	const char *expect = NULL, *ddio = NULL;
+	const struct rig_opt opts[] = {
+		{"--expect", &expect, NULL},
+		{"--ddio", &ddio, NULL},
+		{NULL, NULL, NULL},
 	};
-	const char *expect = NULL, *ddio = NULL, *ssh = NULL, *rpmemd = NULL;
-	int c;
+	const char *usage = "usage: pmem_test --expect apm|gpspm --ddio MODE "
+		"--ssh FAKE_SSH --rpmemd RPMEMD";
+	struct rig_args a;
+	struct rig_set set;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'e': expect = optarg; break;
-		case 'd': ddio = optarg; break;
-		case 's': ssh = optarg; break;
-		case 'r': rpmemd = optarg; break;
-		default: return 2;
-		}
-	}
-	if (!expect || !ddio || !ssh || !rpmemd) {
-		fprintf(stderr, "usage: pmem_test --expect apm|gpspm --ddio "
-			"MODE --ssh FAKE_SSH --rpmemd RPMEMD\n");
-		return 2;
-	}
+	/* the target is checked after the device: no device, no test */
+	rig_args(argc, argv, &a, opts, RIG_NEED_SSH | RIG_NEED_RPMEMD, usage);
+	if (!expect || !ddio)
+		rig_usage(usage);
 	int want_apm = strcmp(expect, "apm") == 0;
 	const char *dax = getenv("RPMEM_TEST_DEVDAX");
-	const char *target = getenv("RPMEM_TEST_TARGET_ADDR");
+	const char *target = a.target;
 	if (dax == NULL || dax[0] == '\0') {
 		printf("SKIP: no device DAX (boot the VM with "
 			"RXE_VM_NVDIMM=<MiB>)\n");
@@ -126,23 +103,13 @@ main(int argc, char *argv[])
 		die("RPMEM_TEST_TARGET_ADDR is not set (run in tools/rxe-vm)");
 
 	/* the target side: config, pool set, log in one directory */
-	snprintf(Tmp, sizeof(Tmp), "/tmp/rpmem-pmem-XXXXXX");
-	if (mkdtemp(Tmp) == NULL)
-		die("mkdtemp: %s", strerror(errno));
-	snprintf(Log, sizeof(Log), "%s/rpmemd.log", Tmp);
-	char path[400], text[1024];
-	snprintf(path, sizeof(path), "%s/" SET_NAME, Tmp);
-	snprintf(text, sizeof(text), "PMEMPOOLSET\nAUTO %s\n", dax);
-	write_file(path, text);
-	snprintf(path, sizeof(path), "%s/rpmemd.conf", Tmp);
-	snprintf(text, sizeof(text), "poolset-dir = %s\npersist-apm = yes\n"
-		"persist-general = yes\nddio = %s\nlog-file = %s\n"
-		"log-level = notice\nuse-syslog = no\n", Tmp, ddio, Log);
-	write_file(path, text);
-	char cmd[800];
-	snprintf(cmd, sizeof(cmd), "exec %s -c %s", rpmemd, path);
-	setenv("RPMEM_SSH", ssh, 1);
-	setenv("RPMEM_CMD", cmd, 1);
+	rig_setup(&Rig, &(struct rig_knobs){.name = "pmem",
+		.persist_apm = "yes", .ddio = ddio, .log_level = "notice",
+		.ssh = a.ssh, .rpmemd = a.rpmemd}, NULL);
+	rig_set_init(&set, Rig.sets, SET_NAME, NULL, RIG_HDRS, 1,
+		(size_t[]){0});
+	snprintf(set.part[0], sizeof(set.part[0]), "%s", dax);
+	rig_set_write(&set);
 
 	/* an earlier run may have left its pool on the device */
 	(void) rpmem_remove(target, SET_NAME, RPMEM_REMOVE_FORCE);
@@ -220,9 +187,7 @@ main(int argc, char *argv[])
 	/* leave the device empty for the next test */
 	if (rpmem_remove(target, SET_NAME, 0))
 		die("rpmem_remove: %s", rpmem_errormsg());
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", Tmp);
-	if (system(cmd))
-		printf("warning: cannot remove %s\n", Tmp);
+	rm_rf(Rig.dir);
 	printf("PASS\n");
 	return 0;
 }

@@ -48,6 +48,8 @@
 #include <unistd.h>
 
 #include "librpmem.h"
+#include "client.h"
+#include "rig.h"
 #include "tap.h"
 
 #define KiB ((size_t)1024)
@@ -77,20 +79,9 @@ static char Part[PATH_MAX + 32];
 static char Log[PATH_MAX + 32];
 static uint64_t Gen;		/* this run's generation: seeds its data */
 static unsigned Nlanes = 4;
-static uint8_t *Pool;
 static RPMEMpool *Rpp;
 static atomic_int Stop;		/* a lane is full or failed */
 static atomic_ulong Acked;	/* records written so far */
-
-/* mix -- splitmix64 finalizer */
-static uint64_t
-mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
 
 /* range_seed -- the data of the range at off in generation gen */
 static uint64_t
@@ -145,42 +136,19 @@ sync_path(const char *path)
 	close(fd);
 }
 
-/*
- * create_captured -- rpmem_create with RPMEM_LOG_LEVEL=1 and stderr
- * captured: librpmem logs "persist method X (why)" (as in e2e_test.c)
- */
+/* create_captured -- create_logged (client.c) of this run's pool */
 static RPMEMpool *
 create_captured(unsigned *nl, char *log, size_t loglen)
 {
 	char path[PATH_MAX + 32];
 	struct rpmem_pool_attr a;
-	RPMEMpool *rpp;
-	int fd, saved, err;
-	ssize_t n;
 
 	memset(&a, 0, sizeof(a));
 	memcpy(a.signature, "PWRCUT", 7);
 	a.major = 1;
 	snprintf(path, sizeof(path), "%s/create-stderr.txt", Acks);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	fflush(stderr);
-	saved = dup(2);
-	if (fd < 0 || saved < 0 || dup2(fd, 2) < 0) {
-		perror("capturing stderr");
-		exit(1);
-	}
-	setenv("RPMEM_LOG_LEVEL", "1", 1);
-	rpp = rpmem_create(Target, SET_NAME, Pool, POOL_SIZE, nl, &a);
-	err = errno;
-	unsetenv("RPMEM_LOG_LEVEL");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, log, loglen - 1, 0);
-	log[n > 0 ? n : 0] = '\0';
-	close(fd);
-	errno = err;
-	return rpp;
+	return create_logged(Target, SET_NAME, Pool, POOL_SIZE, nl, &a, path,
+		log, loglen);
 }
 
 /*
@@ -239,8 +207,10 @@ lane(void *arg)
 static int
 do_write(const char *ssh, const char *rpmemd, double seconds)
 {
-	char conf[PATH_MAX + 32], text[3 * PATH_MAX], cmd[2 * PATH_MAX];
+	char text[3 * PATH_MAX];
 	char log[4096], path[PATH_MAX + 32];
+	struct rig rig;
+	struct rig_set set;
 	pthread_t th[MAX_LANES];
 	unsigned nl;
 	struct timespec ts;
@@ -251,35 +221,24 @@ do_write(const char *ssh, const char *rpmemd, double seconds)
 	Pool = map(POOL_SIZE);
 
 	/* the pool set on the disk under test; config and log on the share */
-	if (mkdir(Sets, 0700)) {
-		printf("not ok - mkdir %s: %s\n", Sets, strerror(errno));
+	if (rig_exists(Sets)) {
+		printf("not ok - %s exists already\n", Sets);
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/%s", Sets, SET_NAME);
-	snprintf(text, sizeof(text), "PMEMPOOLSET\n%zu %s\n", POOL_SIZE, Part);
-	write_file(path, text);
-	sync_path(path);
+	/*
+	 * persist-apm = yes: GPSPM must come from "not persistent memory";
+	 * no method: nothing (PMEM_IS_PMEM_FORCE) may pretend the file is pmem
+	 */
+	rig_setup(&rig, &(struct rig_knobs){.name = "powercut", .dir = Dir,
+		.confdir = Acks, .persist_apm = "yes", .ssh = ssh,
+		.rpmemd = rpmemd}, NULL);
+	rig_set_init(&set, Sets, SET_NAME, NULL, RIG_HDRS, 1,
+		(size_t[]){POOL_SIZE});
+	snprintf(set.part[0], sizeof(set.part[0]), "%.4000s", Part);
+	rig_set_write(&set);
+	sync_path(set.path);
 	sync_path(Sets);
 	sync_path(Dir);
-	snprintf(conf, sizeof(conf), "%s/rpmemd.conf", Acks);
-	/* persist-apm = yes: GPSPM must come from "not persistent memory" */
-	snprintf(text, sizeof(text),
-		"poolset-dir = %s\n"
-		"persist-apm = yes\n"
-		"persist-general = yes\n"
-		"ddio = check\n"
-		"max-lanes = 16\n"
-		"log-file = %s\n"
-		"log-level = info\n"
-		"use-syslog = no\n", Sets, Log);
-	write_file(conf, text);
-	snprintf(cmd, sizeof(cmd), "exec %s -c %s", rpmemd, conf);
-	setenv("RPMEM_SSH", ssh, 1);
-	setenv("RPMEM_CMD", cmd, 1);
-	/* nothing may pretend the file is pmem */
-	unsetenv("PMEM_IS_PMEM_FORCE");
-	unsetenv("RPMEM_MAX_NLANES");
-	unsetenv("RPMEM_TIMEOUT_MS");
 
 	nl = Nlanes;
 	Rpp = create_captured(&nl, log, sizeof(log));

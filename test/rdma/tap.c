@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tap.c -- what the rdma test programs (e2e_test, fault_test, flush_test)
- * share: numbered "ok"/"not ok" checks, reproducible data, page-aligned
- * buffers, file helpers
+ * tap.c -- what the rdma test programs share: numbered "ok"/"not ok"
+ * checks, reproducible data, page-aligned buffers, file helpers (their
+ * set-up is rig.c's)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +24,22 @@
 int Failures;
 int Num;
 char Detail[512];
+const char *(*Tap_errormsg)(void);
+
+/*
+ * weak: a program that reaches librpmem only through another library's
+ * dlopen (libpmemobj) links tap.c without it and sets Tap_errormsg
+ */
+#pragma weak rpmem_errormsg
+
+/* errormsg -- the library's message for a failed call */
+static const char *
+errormsg(void)
+{
+	if (Tap_errormsg != NULL)
+		return Tap_errormsg();
+	return rpmem_errormsg != NULL ? rpmem_errormsg() : "";
+}
 
 /* detail -- the reason the next failed check prints */
 void
@@ -56,8 +72,9 @@ expect(int ok, const char *fmt, ...)
 		if (Detail[0] != '\0')
 			printf(": %s", Detail);
 		else
-			printf(": errno %d (%s), rpmem_errormsg '%s'", err,
-				strerror(err), rpmem_errormsg());
+			printf(": errno %d (%s), %s '%s'", err,
+				strerror(err), Tap_errormsg != NULL ?
+				"message" : "rpmem_errormsg", errormsg());
 	}
 	printf("\n");
 	fflush(stdout);
@@ -73,7 +90,7 @@ int
 expect_err(int failed, int want, const char *sub, const char *fmt, ...)
 {
 	int err = errno;
-	const char *msg = rpmem_errormsg();
+	const char *msg = errormsg();
 	char what[256];
 	va_list ap;
 
@@ -91,6 +108,19 @@ expect_err(int failed, int want, const char *sub, const char *fmt, ...)
 		(sub == NULL || strstr(msg, sub) != NULL), "%s", what);
 }
 
+/* same -- compare, setting Detail at the first mismatch */
+int
+same(const uint8_t *got, const uint8_t *want, size_t n, size_t base)
+{
+	long d = diff(got, want, n);
+
+	if (d < 0)
+		return 1;
+	detail("byte at offset %zu is 0x%02x, want 0x%02x", base + (size_t)d,
+		got[d], want[d]);
+	return 0;
+}
+
 /* rnd -- xorshift64*: reproducible data */
 uint64_t
 rnd(uint64_t *st)
@@ -99,6 +129,16 @@ rnd(uint64_t *st)
 	*st ^= *st << 25;
 	*st ^= *st >> 27;
 	return *st * 2685821657736338717ull;
+}
+
+/* mix -- splitmix64 finalizer: a value's well-mixed hash */
+uint64_t
+mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
 }
 
 /* fill -- random bytes */
