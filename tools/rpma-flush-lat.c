@@ -32,6 +32,7 @@
 
 #include <librpma.h>
 
+#include "bench_args.h"
 #include "bench_stats.h"
 
 #define MAX_SIZES 32
@@ -46,27 +47,6 @@
 		exit(1);						\
 	}								\
 } while (0)
-
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || v == 0)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	default: break;
-	}
-	if (*end != '\0')
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
 
 static void *
 alloc(size_t size)
@@ -278,7 +258,7 @@ main(int argc, char *argv[])
 		case 'c': cli = optarg; break;
 		case 'p': port = optarg; break;
 		case 'm':
-			if (parse_size(optarg, &max_size))
+			if (bench_parse_size(optarg, &max_size))
 				usage();
 			break;
 		case 'z':
@@ -286,7 +266,7 @@ main(int argc, char *argv[])
 			for (tok = strtok_r(optarg, ",", &save); tok;
 					tok = strtok_r(NULL, ",", &save)) {
 				if (nsizes == MAX_SIZES ||
-						parse_size(tok, &sizes[nsizes]))
+						bench_parse_size(tok, &sizes[nsizes]))
 					usage();
 				nsizes++;
 			}

@@ -41,6 +41,7 @@
 #include <librpmem.h>
 
 #include "bench_report.h"
+#include "bench_args.h"
 #include "bench_stats.h"
 #include "pool.h"
 #include "rpmem_proto.h"
@@ -151,33 +152,6 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-/* parse_size -- N[K|M|G] (binary), > 0 */
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || v == 0)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	default: break;
-	}
-	if (*end == 'i')	/* KiB, MiB, GiB */
-		end++;
-	if (*end == 'B')
-		end++;
-	if (*end != '\0')
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 static int
 parse_u64(const char *s, uint64_t *out)
 {
@@ -211,7 +185,7 @@ one_size(const char *what, char *tok)
 {
 	size_t v;
 
-	if (parse_size(tok, &v))
+	if (bench_parse_size(tok, &v))
 		die("%s: invalid size '%s'", what, tok);
 	if (Opt.nsizes == MAX_LIST)
 		die("%s: more than %d sizes", what, MAX_LIST);
@@ -339,7 +313,7 @@ parse_args(int argc, char *argv[])
 		case O_OPEN: Opt.open = 1; break;
 		case O_REMOVE: Opt.remove = 1; break;
 		case O_POOL_SIZE:
-			if (parse_size(optarg, &Opt.pool_size))
+			if (bench_parse_size(optarg, &Opt.pool_size))
 				die("--pool-size: invalid size '%s'", optarg);
 			break;
 		case O_SIZES: split("--sizes", optarg, one_size); break;

@@ -33,14 +33,15 @@
 #include "error.h"
 #include "lane.h"
 #include "rdma_server.h"
+#include "rpmem_os.h"
 #include "rpmem_proto.h"
+#include "tap.h"
 
 #define POOL_SIZE (8u << 20)
 #define HDR RPMEM_POOL_HDR_SIZE
 #define TIMEOUT_MS 5000
 #define MiB (1u << 20)
 
-static int Failures;
 static int Checks;
 static const char *Target;
 static uint64_t Rng = 0x9e3779b97f4a7c15ull;
@@ -85,52 +86,6 @@ ok(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
-}
-
-/* rnd -- xorshift64*: reproducible data */
-static uint64_t
-rnd(void)
-{
-	Rng ^= Rng >> 12;
-	Rng ^= Rng << 25;
-	Rng ^= Rng >> 27;
-	return Rng * 2685821657736338717ull;
-}
-
-/* fill -- random bytes (per-thread state) */
-static void
-fill(uint8_t *p, size_t n, uint64_t *st)
-{
-	for (size_t i = 0; i < n; i++) {
-		*st ^= *st << 13;
-		*st ^= *st >> 7;
-		*st ^= *st << 17;
-		p[i] = (uint8_t)*st;
-	}
-}
-
-/* now_ns -- CLOCK_MONOTONIC */
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* map -- zeroed anonymous memory */
-static uint8_t *
-map(size_t n)
-{
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	return p;
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,7 +139,7 @@ daemon_start(struct daemon *d, uint16_t pm, unsigned nlanes)
 	pthread_mutex_init(&d->lock, NULL);
 	d->pool = map(POOL_SIZE);
 	for (int i = 0; i < RPMEM_SECRET_LEN; i++)
-		d->secret[i] = (uint8_t)rnd();
+		d->secret[i] = (uint8_t)rnd(&Rng);
 	memset(&a, 0, sizeof(a));
 	a.bind_addr = Target;
 	a.pool_addr = d->pool;
@@ -305,7 +260,7 @@ test_persist_read(uint16_t pm, uint32_t max_msg)
 	struct daemon d;
 	struct rpmem_dp *dp = NULL;
 	uint8_t *cpool = map(POOL_SIZE), *shadow = map(POOL_SIZE);
-	uint64_t st = rnd();
+	uint64_t st = rnd(&Rng);
 	unsigned got = 0, n0;
 	int fails0 = Failures, ret;
 
@@ -655,7 +610,7 @@ test_gpspm_raw(void)
 	if (Failures == fails0)
 		ok("GPSPM: crafted requests get an error status, daemon serves on");
 	rpmem_lane_disconnect(lane);
-	rpmem_lane_wait_disconnected(lane, now_ns() / 1000000 + 2000);
+	rpmem_lane_wait_disconnected(lane, rpmem_now_ns() / 1000000 + 2000);
 out_lane:
 	rpmem_lane_delete(&lane);
 	if (pd)
@@ -686,10 +641,10 @@ test_timeout(void)
 		goto out_daemon;
 	set_flush_behaviour(&d, RPMEM_ST_OK, 1200);
 	memset(cpool + HDR, 1, 64);
-	t0 = now_ns();
+	t0 = rpmem_now_ns();
 	errno = 0;
 	ret = rpmem_dp_persist(dp, HDR, 64, 0);
-	dt = (now_ns() - t0) / 1000000;
+	dt = (rpmem_now_ns() - t0) / 1000000;
 	CHECK(ret == -1 && errno == ETIMEDOUT && dt >= 390 && dt < 400 + 5000,
 		"slow flush -> ETIMEDOUT after %llu ms",
 		(unsigned long long)dt);
@@ -723,14 +678,14 @@ static void *
 persist_until_error(void *arg)
 {
 	struct killer *k = arg;
-	uint64_t deadline = now_ns() + 20000000000ull;
+	uint64_t deadline = rpmem_now_ns() + 20000000000ull;
 
 	k->err = 0;
-	while (now_ns() < deadline) {
+	while (rpmem_now_ns() < deadline) {
 		k->cpool[HDR + (k->done % 4096)]++;
 		if (rpmem_dp_persist(k->dp, HDR, 4096, 0)) {
 			k->err = errno;
-			k->t_err = now_ns();
+			k->t_err = rpmem_now_ns();
 			printf("# persist failed: %s\n", rpmem_err_get());
 			return NULL;
 		}
@@ -764,7 +719,7 @@ run_dead_peer(uint16_t pm, const char *how, int timeout_ms,
 	while (!__atomic_load_n(&k.started, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	usleep(100 * 1000);
-	t_kill = now_ns();
+	t_kill = rpmem_now_ns();
 	kill_fn(&d);
 	if (d.rdma == NULL)
 		daemon_alive = 0;
@@ -781,9 +736,9 @@ run_dead_peer(uint16_t pm, const char *how, int timeout_ms,
 	CHECK(rpmem_dp_persist(k.dp, HDR, 8, 0) == -1 &&
 		(errno == ECONNRESET || errno == ETIMEDOUT || errno == EIO),
 		"a later persist fails too");
-	t0 = now_ns();
+	t0 = rpmem_now_ns();
 	rpmem_dp_delete(&k.dp);
-	dt = (now_ns() - t0) / 1000000;
+	dt = (rpmem_now_ns() - t0) / 1000000;
 	CHECK(dt < 10000, "rpmem_dp_delete returned after %llu ms",
 		(unsigned long long)dt);
 	if (Failures == fails0)
@@ -868,13 +823,13 @@ test_latency(uint16_t pm)
 		int n = sz <= 4096 ? 2000 : sz <= 65536 ? 300 : 40;
 
 		for (int j = -20; j < n; j++) {	/* 20 warm-up rounds */
-			uint64_t t0 = now_ns();
+			uint64_t t0 = rpmem_now_ns();
 			if (rpmem_dp_persist(dp, HDR + 4096, sz, 0)) {
 				CHECK(0, "latency persist");
 				goto out_dp;
 			}
 			if (j >= 0)
-				s[j] = now_ns() - t0;
+				s[j] = rpmem_now_ns() - t0;
 		}
 		snprintf(what, sizeof(what), "%s persist", pm_str(pm));
 		lat_print(what, sz, s, n);
@@ -885,14 +840,14 @@ test_latency(uint16_t pm)
 			int n = 1000;
 
 			for (int j = -20; j < n; j++) {
-				uint64_t t0 = now_ns();
+				uint64_t t0 = rpmem_now_ns();
 				if (rpmem_dp_read(dp, zc ? cpool + HDR : ubuf,
 						HDR, sz, 0)) {
 					CHECK(0, "latency read");
 					goto out_dp;
 				}
 				if (j >= 0)
-					s[j] = now_ns() - t0;
+					s[j] = rpmem_now_ns() - t0;
 			}
 			lat_print(zc ? "read zero-copy" : "read bounce", sz, s,
 				n);

@@ -9,7 +9,8 @@ target_link_libraries(rig_selftest PRIVATE
 rpmem_warnings(rig_selftest)
 
 # rpmem_dp_* against rpmemd_rdma_* in one process, no ssh/control path
-add_executable(dp_test ${CMAKE_CURRENT_LIST_DIR}/dp_test.c)
+add_executable(dp_test ${CMAKE_CURRENT_LIST_DIR}/dp_test.c
+	${CMAKE_CURRENT_LIST_DIR}/tap.c)
 target_link_libraries(dp_test PRIVATE rpmem_client_static rpmemd_core
 	rpmem_common)
 rpmem_warnings(dp_test)

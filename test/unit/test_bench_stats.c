@@ -2,7 +2,8 @@
 /*
  * test_bench_stats.c -- the tools' shared latency summary (nearest-rank
  * percentiles, tools/bench_stats.c) and rpmem-bench's CSV / JSON writers
- * (tools/bench_report.c): the numbers and rows the comparisons rest on
+ * (tools/bench_report.c): the numbers and rows the comparisons rest on;
+ * the tools' size arguments (tools/bench_args.c)
  */
 #include <check.h>
 #include <stdio.h>
@@ -10,8 +11,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_args.h"
 #include "bench_report.h"
 #include "bench_stats.h"
+
+/* sizes: binary units, every spelling the tools document; junk refused */
+START_TEST(parse_sizes)
+{
+	static const struct { const char *s; size_t v; } good[] = {
+		{ "1", 1 }, { "64", 64 }, { "4K", 4096 }, { "4k", 4096 },
+		{ "4KiB", 4096 }, { "4KB", 4096 }, { "1M", 1 << 20 },
+		{ "2MiB", 2 << 20 }, { "1G", 1ul << 30 }, { "10B", 10 },
+	};
+	static const char *bad[] = { "", "0", "0K", "-1", "K", "4X", "4K ",
+		"4iB", "1.5M", "18446744073709551616",
+		"17179869184G" };
+	size_t v;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 0;
+		ck_assert_msg(bench_parse_size(good[i].s, &v) == 0 &&
+			v == good[i].v, "'%s' -> %zu", good[i].s, v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 12345;
+		ck_assert_msg(bench_parse_size(bad[i], &v) == -1 &&
+			v == 12345, "'%s' accepted (%zu)", bad[i], v);
+	}
+}
+END_TEST
 
 /* 1..100 us in a scrambled order: sorting is part of the contract */
 START_TEST(summary_of_1_to_100)
@@ -147,6 +175,7 @@ main(void)
 	tcase_add_test(tc, pct_ranks);
 	tcase_add_test(tc, csv_rows);
 	tcase_add_test(tc, json_escapes);
+	tcase_add_test(tc, parse_sizes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
