@@ -114,6 +114,22 @@ rpmemd_session_close(struct rpmemd *d, int remove, char *msg, size_t msglen)
 }
 
 /*
+ * rpmemd_session_undo -- rpmemd_session_close after a failed CREATE/OPEN;
+ * a pool it cannot remove is left behind, and the operator is told which
+ * (the client already has the request's own failure)
+ */
+static void
+rpmemd_session_undo(struct rpmemd *d, int remove)
+{
+	char why[RPMEM_MSG_TEXT_MAX];
+
+	why[0] = '\0';
+	if (rpmemd_session_close(d, remove, why, sizeof(why)) != RPMEM_ST_OK)
+		RPMEMD_LOG(ERR, "undoing the failed request: %s", why[0] ?
+			why : "the pool could not be closed");
+}
+
+/*
  * rpmemd_bind_addr -- where to listen: the server address the ssh client
  * reached (3rd field of SSH_CONNECTION), else the client's rdma_addr
  */
@@ -283,14 +299,14 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 		rpmem_persist_method_str(rs->persist_method), rs->device);
 	if (rpmemd_send(d, &resp)) {
 		/* the client cannot know of the pool: do not leave it */
-		rpmemd_session_close(d, create, NULL, 0);
+		rpmemd_session_undo(d, create);
 		return 1;
 	}
 	return RPMEMD_CONTINUE;
 
 err_session_close:
 	/* a pool created by this failed request must not stay behind */
-	rpmemd_session_close(d, create, NULL, 0);
+	rpmemd_session_undo(d, create);
 	if (rpmemd_reply(d, req->type, (uint32_t)st, msg))
 		return 1;
 	return RPMEMD_CONTINUE;
