@@ -37,6 +37,8 @@
  */
 #define RPMEM_LANE_HOT_SPIN_NS 5000ull
 
+#define RPMEM_CACHELINE 64
+
 /* ms_left -- milliseconds until deadline_ns, rounded up, 0 if passed */
 static int
 ms_left(uint64_t deadline_ns)
@@ -189,12 +191,31 @@ err_destroy_id:
 	return -1;
 }
 
+/*
+ * lane_alloc -- a zeroed lane on cache lines of its own: lanes are
+ * allocated one after the other, and a lane's hot fields must not share a
+ * line with its neighbour's (threads on different lanes share nothing)
+ */
+static struct rpmem_lane *
+lane_alloc(void)
+{
+	size_t size = (sizeof(struct rpmem_lane) + RPMEM_CACHELINE - 1) &
+		~(size_t)(RPMEM_CACHELINE - 1);
+	void *p;
+
+	if (posix_memalign(&p, RPMEM_CACHELINE, size)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return memset(p, 0, size);
+}
+
 /* rpmem_lane_new -- event channel, CM id, address and route resolution */
 int
 rpmem_lane_new(const struct rpmem_lane_attr *attr, struct rpmem_lane **lanep)
 {
 	struct rpmem_lane *lane = RPMEM_FI("calloc", ENOMEM) ? NULL :
-		calloc(1, sizeof(*lane));
+		lane_alloc();
 	int err;
 
 	if (lane == NULL) {
