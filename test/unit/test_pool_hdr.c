@@ -21,6 +21,7 @@
 #include "librpmem.h"
 #include "pool_hdr.h"
 #include "poolset.h"
+#include "hdr_oracle.h"
 
 #define PAGE RPMEMD_POOL_HDR_SIZE	/* 4096 */
 #define SLOT RPMEMD_POOL_HDR_SLOT_SIZE	/* 2048 */
@@ -61,19 +62,6 @@ put_le64(uint8_t *p, uint64_t v)
 	put_le32(p, (uint32_t)v);
 	put_le32(p + 4, (uint32_t)(v >> 32));
 }
-
-/* fnv -- FNV-1a 64 over len bytes (NULL: zeros), 8 bytes at skip as 0 */
-static uint64_t
-fnv(uint64_t h, const uint8_t *p, size_t len, size_t skip)
-{
-	for (size_t i = 0; i < len; i++) {
-		h ^= (p == NULL || (i >= skip && i < skip + 8)) ? 0 : p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
 
 /* fill_attr -- every byte of the attributes distinct from its neighbours */
 static void

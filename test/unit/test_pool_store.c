@@ -29,6 +29,7 @@
 #include "pool_store.h"
 #include "poolset.h"
 #include "rpmem_proto.h"
+#include "hdr_oracle.h"
 
 #define KiB ((size_t)1024)
 #define MiB (KiB * 1024)
@@ -259,23 +260,6 @@ check_file(const char *rel, size_t file_off, size_t pool_off, size_t len)
 			"%s at %zu", rel, file_off + i);
 	free(buf);
 }
-
-/*
- * fnv -- FNV-1a 64 continued over len bytes of p (NULL: zeros), the 8
- * bytes at skip counted as zero: the format's checksum, written again
- * here so that the test does not trust the code it checks
- */
-static uint64_t
-fnv(uint64_t h, const uint8_t *p, size_t len, size_t skip)
-{
-	for (size_t i = 0; i < len; i++) {
-		h ^= (p == NULL || (i >= skip && i < skip + 8)) ? 0 : p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
 
 /* slot_valid -- is slot s of a header page a valid version 2 slot */
 static int
