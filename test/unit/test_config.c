@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "unit_fs.h"
 
 static char Dir[64];		/* per-test temporary directory */
 static char Home[PATH_MAX];	/* $HOME seen by the loader */
@@ -27,16 +28,6 @@ static char Usr[PATH_MAX];	/* the "user" config file */
 static char File[PATH_MAX];	/* a file for -c */
 static struct rpmemd_config Cfg;
 static char Err[512];
-
-/* rm_cb -- nftw callback removing one entry */
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return remove(path);
-}
 
 /* setup -- fresh directory; the system and user files do not exist */
 static void
@@ -57,7 +48,7 @@ setup(void)
 static void
 teardown(void)
 {
-	nftw(Dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(Dir);
 }
 
 /* write_file -- create path with the given text */

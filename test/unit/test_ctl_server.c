@@ -26,6 +26,7 @@
 
 #include "ctl_server.h"
 #include "rpmem_proto.h"
+#include "unit_fs.h"
 
 static int Fd[2];	/* Fd[0] read end, Fd[1] write end */
 static uint8_t Buf[RPMEM_MSG_MAX_SIZE];
@@ -560,16 +561,6 @@ END_TEST
  */
 static char Tmp[64];
 
-/* rm_cb -- nftw callback removing one entry */
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return remove(path);
-}
-
 /*
  * daemon_start -- run <build>/rpmemd/rpmemd (next to this test's
  * directory) with an empty config, poolset-dir Tmp, a log file; *in is
@@ -708,7 +699,7 @@ START_TEST(daemon_wrong_state)
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	close(in);
 	close(out);
-	nftw(Tmp, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(Tmp);
 }
 END_TEST
 

@@ -29,21 +29,12 @@
 #include "ctl_server.h"
 #include "poolset.h"
 #include "rpmem_proto.h"
+#include "unit_fs.h"
 
 static char Dir[PATH_MAX];	/* canonical temporary directory */
 static char Msg[RPMEM_MSG_TEXT_MAX];
 static int Fd[2] = {-1, -1};	/* the control pipe */
 static int Reply[2] = {-1, -1};	/* where the daemon's replies go */
-
-/* rm_cb -- nftw callback removing one entry */
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* setup -- pipes, a directory, a hang guard */
 static void
@@ -78,7 +69,7 @@ teardown(void)
 	close_fd(&Fd[1]);
 	close_fd(&Reply[0]);
 	close_fd(&Reply[1]);
-	nftw(Dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(Dir);
 }
 
 /* path_in -- "<Dir>/<rel>" */

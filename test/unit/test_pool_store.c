@@ -30,6 +30,7 @@
 #include "poolset.h"
 #include "rpmem_proto.h"
 #include "hdr_oracle.h"
+#include "unit_fs.h"
 
 #define KiB ((size_t)1024)
 #define MiB (KiB * 1024)
@@ -43,16 +44,6 @@ static char Dir[PATH_MAX];
 static char Msg[RPMEM_MSG_TEXT_MAX];
 static struct rpmemd_poolset *Set;
 static struct rpmemd_pool *Pool;
-
-/* rm_cb -- nftw callback removing one entry */
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return remove(path);
-}
 
 /* setup -- an empty poolset-dir */
 static void
@@ -72,7 +63,7 @@ teardown(void)
 {
 	rpmemd_pool_close(&Pool, 0, NULL, 0);
 	rpmemd_poolset_delete(&Set);
-	nftw(Dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(Dir);
 }
 
 /* path_in -- "<Dir>/<rel>" (four rotating slots) */

@@ -21,6 +21,7 @@
 #include "librpmem.h"
 #include "poolset.h"
 #include "rpmem_proto.h"
+#include "unit_fs.h"
 
 #define KiB ((size_t)1024)
 #define MiB (KiB * 1024)
@@ -31,16 +32,6 @@ static char Dir[PATH_MAX];	/* poolset-dir, canonical */
 static char Out[PATH_MAX];	/* a directory outside it */
 static char Msg[RPMEM_MSG_TEXT_MAX];
 static struct rpmemd_poolset *Set;
-
-/* rm_cb -- nftw callback removing one entry */
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return remove(path);
-}
 
 /* mkdtemp_real -- a temporary directory, by its canonical path */
 static void
@@ -67,8 +58,8 @@ static void
 teardown(void)
 {
 	rpmemd_poolset_delete(&Set);
-	nftw(Dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	nftw(Out, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(Dir);
+	unit_rm_tree(Out);
 }
 
 /* path_in -- "<dir>/<rel>" in a static buffer (two slots) */
