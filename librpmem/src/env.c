@@ -32,9 +32,12 @@ static int Log_fd = -1;			/* RPMEM_LOG_FILE open, -1: none */
 static char Log_path[PATH_MAX];		/* its name, pid appended */
 static char Log_bad[PATH_MAX];		/* a name that failed (warned once) */
 
-/* rpmem_env_parse_uint -- PMDK's positive integer, UINT_MAX at most */
-int
-rpmem_env_parse_uint(const char *v, unsigned *out)
+/*
+ * env_parse_long -- strtol(v, 10) takes all of v, no overflow, within
+ * [min, max]; errno is kept
+ */
+static int
+env_parse_long(const char *v, long min, long max, long *out)
 {
 	int err = errno;
 	char *end;
@@ -45,9 +48,22 @@ rpmem_env_parse_uint(const char *v, unsigned *out)
 		return -1;
 	errno = 0;
 	val = strtol(v, &end, 10);
-	bad = end == v || *end != '\0' || val <= 0 || errno == ERANGE;
+	bad = end == v || *end != '\0' || errno != 0 || val < min ||
+		val > max;
 	errno = err;
 	if (bad)
+		return -1;
+	*out = val;
+	return 0;
+}
+
+/* rpmem_env_parse_uint -- PMDK's positive integer, UINT_MAX at most */
+int
+rpmem_env_parse_uint(const char *v, unsigned *out)
+{
+	long val;
+
+	if (env_parse_long(v, 1, LONG_MAX, &val))
 		return -1;
 	*out = (unsigned long)val > UINT_MAX ? UINT_MAX : (unsigned)val;
 	return 0;
@@ -57,19 +73,9 @@ rpmem_env_parse_uint(const char *v, unsigned *out)
 int
 rpmem_env_parse_int(const char *v, int *out)
 {
-	int err = errno;
-	char *end;
 	long val;
-	int bad;
 
-	if (v == NULL)
-		return -1;
-	errno = 0;
-	val = strtol(v, &end, 10);
-	bad = end == v || *end != '\0' || errno != 0 || val < INT_MIN ||
-		val > INT_MAX;
-	errno = err;
-	if (bad)
+	if (env_parse_long(v, INT_MIN, INT_MAX, &val))
 		return -1;
 	*out = (int)val;
 	return 0;
