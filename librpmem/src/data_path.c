@@ -33,6 +33,13 @@
  */
 #define RPMEM_DP_SPIN_US_DEFAULT 100
 #define RPMEM_DP_SPIN_US_MAX 1000000
+/*
+ * the most a lane's spin window grows to (RPMEM_SPIN_MAX_US; 0 keeps the
+ * fixed RPMEM_SPIN_US): above a wake-up on a busy or virtualised host
+ * (milliseconds under TCG), so a wait that paid one is not paid again;
+ * see lane.c, "Waiting"
+ */
+#define RPMEM_DP_SPIN_MAX_US_DEFAULT 10000
 /* one WR never moves more: keeps sge.length in range everywhere */
 #define RPMEM_DP_CHUNK_MAX (1ull << 30)
 /* transport retries after an ACK timeout before the QP gives up */
@@ -70,20 +77,20 @@ dp_fork_init(void)
 	(void) ibv_fork_init();
 }
 
-/* dp_spin_us -- RPMEM_SPIN_US, or the default */
+/* dp_env_us -- microseconds from the variable name, or def */
 static unsigned
-dp_spin_us(void)
+dp_env_us(const char *name, unsigned def)
 {
-	const char *s = getenv("RPMEM_SPIN_US");
+	const char *s = getenv(name);
 	char *end;
 	unsigned long v;
 
 	if (s == NULL || *s == '\0')
-		return RPMEM_DP_SPIN_US_DEFAULT;
+		return def;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end != '\0' || v > RPMEM_DP_SPIN_US_MAX)
-		return RPMEM_DP_SPIN_US_DEFAULT;
+		return def;
 	return (unsigned)v;
 }
 
@@ -245,7 +252,9 @@ dp_connect_lanes(struct rpmem_dp *dp, const struct rpmem_dp_attr *attr,
 	la.dst = dst;
 	la.secret = attr->secret;
 	la.timeout_ms = dp->timeout_ms;
-	la.spin_us = dp_spin_us();
+	la.spin_us = dp_env_us("RPMEM_SPIN_US", RPMEM_DP_SPIN_US_DEFAULT);
+	la.spin_max_us = dp_env_us("RPMEM_SPIN_MAX_US",
+		RPMEM_DP_SPIN_MAX_US_DEFAULT);
 	for (i = 0; i < attr->nlanes; i++) {
 		la.index = i;
 		if (rpmem_lane_new(&la, &dp->lanes[i]))

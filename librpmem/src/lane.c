@@ -6,7 +6,18 @@
  * one network round trip, far cheaper than sleeping and being woken), then
  * arm the CQ, empty it, and sleep in poll() on the completion channel AND
  * the lane's CM channel, so a DISCONNECTED event ends the wait at once;
- * every wait is bounded by timeout_ms.  Only the first
+ * every wait is bounded by timeout_ms.
+ *
+ * The spin window is spin_ns (RPMEM_SPIN_US) or, when the lane's recent
+ * waits were longer, twice the recent wait, up to spin_max_ns
+ * (RPMEM_SPIN_MAX_US): a fixed window shorter than the round trip (a
+ * GPSPM reply on a software RDMA device, a busy target) makes every wait
+ * sleep, and a wake-up costs more than the spin (milliseconds on a
+ * virtualised host), which delays the next request too -- the loop then
+ * stays slow.  The recent wait follows a longer wait at once and a
+ * shorter one by an eighth of the difference; a wait longer than half the
+ * bound (a large transfer) resets it: spinning would not catch that
+ * completion, so the window stays at the minimum.  Only the first
  * RPMEM_LANE_HOT_SPIN_NS of the busy phase is a pure spin; after it every
  * empty poll yields the CPU: on a host with fewer CPUs than busy threads
  * (other lanes, rpmemd on the same node, a VM) the thread that would
@@ -26,6 +37,7 @@
 
 #include "error.h"
 #include "lane.h"
+#include "lane_spin.h"
 #include "rpmem_os.h"
 
 /* CQEs read per ibv_poll_cq; lane_poll repeats until the CQ is empty */
@@ -225,6 +237,7 @@ rpmem_lane_new(const struct rpmem_lane_attr *attr, struct rpmem_lane **lanep)
 	lane->index = attr->index;
 	lane->timeout_ms = attr->timeout_ms;
 	lane->spin_ns = (uint64_t)attr->spin_us * 1000ull;
+	lane->spin_max_ns = (uint64_t)attr->spin_max_us * 1000ull;
 	lane->secret = attr->secret;
 
 	/* its own channel: the lane's CM events never need a shared lock */
@@ -702,7 +715,8 @@ int
 rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 {
 	uint64_t start = rpmem_now_ns();
-	uint64_t spin_end = start + lane->spin_ns;
+	uint64_t spin_end = start + rpmem_spin_window(lane->wait_ns,
+		lane->spin_ns, lane->spin_max_ns);
 	uint64_t hot_end = start + RPMEM_LANE_HOT_SPIN_NS;
 	uint64_t deadline = start + (uint64_t)lane->timeout_ms * 1000000ull;
 	struct pollfd pfd[2];
@@ -714,8 +728,11 @@ rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 	for (;;) {
 		if (lane_poll(lane) < 0)
 			return -1;
-		if (lane_done(lane, max_used))
+		if (lane_done(lane, max_used)) {
+			lane->wait_ns = rpmem_spin_learn(lane->wait_ns,
+				rpmem_now_ns() - start, lane->spin_max_ns);
 			return 0;
+		}
 		uint64_t now = rpmem_now_ns();
 		if (now >= spin_end)
 			break;
@@ -737,8 +754,11 @@ rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 		/* a CQE may have landed between the last poll and arming */
 		if (lane_poll(lane) < 0)
 			return -1;
-		if (lane_done(lane, max_used))
+		if (lane_done(lane, max_used)) {
+			lane->wait_ns = rpmem_spin_learn(lane->wait_ns,
+				rpmem_now_ns() - start, lane->spin_max_ns);
 			return 0;
+		}
 		int ms = ms_left(deadline);
 		if (ms == 0) {
 			RPMEM_ERR_ERRNO(ETIMEDOUT, "lane %u: no completion "
@@ -754,8 +774,11 @@ rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 		/* completions first: a persist that made it counts */
 		if (lane_poll(lane) < 0)
 			return -1;
-		if (lane_done(lane, max_used))
+		if (lane_done(lane, max_used)) {
+			lane->wait_ns = rpmem_spin_learn(lane->wait_ns,
+				rpmem_now_ns() - start, lane->spin_max_ns);
 			return 0;
+		}
 		if (pfd[1].revents && lane_cm_check(lane))
 			return -1;
 	}

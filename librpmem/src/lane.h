@@ -73,6 +73,7 @@ struct rpmem_lane_attr {
 	const uint8_t *secret;		/* RPMEM_SECRET_LEN bytes */
 	int timeout_ms;			/* bound on every wait */
 	unsigned spin_us;		/* busy-poll before blocking */
+	unsigned spin_max_us;		/* the window's growth bound */
 };
 
 /* queue shape, decided once per data path from the device limits */
@@ -98,9 +99,12 @@ struct rpmem_lane {
 	int resp_bad;		/* the last response did not decode */
 	uint32_t seq;		/* last GPSPM request sent */
 	uint32_t max_inline;	/* granted max_inline_data */
+	unsigned payload_max;	/* see rpmem_lane_qp_cfg */
 	int err;		/* sticky errno once the QP is unusable */
 	int timeout_ms;
-	uint64_t spin_ns;
+	uint64_t spin_ns;	/* the least spin window */
+	uint64_t spin_max_ns;	/* its growth bound, <= spin_ns: fixed */
+	uint64_t wait_ns;	/* recent completion wait (rpmem_lane_wait) */
 	unsigned index;
 	uint8_t *raw;		/* landing buffer of the APM READ */
 	uint8_t *sbuf;		/* GPSPM request */

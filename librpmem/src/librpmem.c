@@ -53,6 +53,7 @@
  *                    30000) and the data path's connect/completions
  *                    (default DP_TIMEOUT_MS_DEFAULT, 10000); not PMDK's
  *  RPMEM_SPIN_US     busy-poll time of a lane before it sleeps; not PMDK's
+ *  RPMEM_SPIN_MAX_US the spin window's growth bound (lane_spin.h); not PMDK's
  * Warnings about invalid values go to the log whatever the level.
  */
 #include <errno.h>
