@@ -287,18 +287,57 @@ rpmem_conn_pdata_decode(const void *data, size_t len,
 }
 
 /* ---------------------------------------------------------------------
- * GPSPM persist request (client SEND, 32 bytes) and response (16 bytes)
+ * GPSPM persist request (client SEND, 32 bytes, or 32 + length for the
+ * *_INLINE ops) and response (16 bytes)
  */
 #define RPMEM_GPSPM_REQ_MAGIC 0x51505052u  /* "RPPQ" */
 #define RPMEM_GPSPM_RESP_MAGIC 0x53505052u /* "RPPS" */
 #define RPMEM_GPSPM_REQ_SIZE 32
 #define RPMEM_GPSPM_RESP_SIZE 16
 
+/*
+ * The most bytes a request carries after its header (the *_INLINE ops).
+ * Inline saves the WRITE and its ACK (2 of GPSPM's 6 packets) at any size,
+ * at the price of a CPU copy on the target; the bound keeps the whole SEND
+ * (32 + 512 = 544 bytes) in one packet at RoCE's usual path MTU of 1024
+ * (an Ethernet MTU of 1500), so it never costs more packets than WRITE +
+ * SEND would, and keeps the daemon's RECV buffer and reply slots in one
+ * page per lane.  Above it the zero-copy WRITE path is used.  Both sides
+ * compile this value: a daemon with a smaller RECV buffer would fail the
+ * lane, so changing it is a protocol change (docs/protocol.md).
+ */
+#define RPMEM_GPSPM_INLINE_MAX 512
+#define RPMEM_GPSPM_REQ_MAX_SIZE (RPMEM_GPSPM_REQ_SIZE + RPMEM_GPSPM_INLINE_MAX)
+
 enum rpmem_gpspm_op {
 	RPMEM_GPSPM_PERSIST = 1,	/* pmem_persist / pmem_msync */
 	RPMEM_GPSPM_DEEP_PERSIST = 2,	/* pmem_deep_persist */
+	/* the same two, the range's bytes following the header */
+	RPMEM_GPSPM_PERSIST_INLINE = 3,
+	RPMEM_GPSPM_DEEP_PERSIST_INLINE = 4,
 	RPMEM_GPSPM_OP_MAX
 };
+
+/*
+ * HELLO's daemon_version minor from which a daemon (of our major) serves
+ * the *_INLINE ops.  Not RPMEM_MINOR_VERSION: daemons announcing 1.2 (the
+ * API with rpmem_deep_persist) exist that do not know them (their 32-byte
+ * RECV buffer fails the lane on a longer SEND), so the daemon's minor is
+ * its feature level and may run ahead of the API's (docs/protocol.md,
+ * Versioning).
+ */
+#define RPMEM_DAEMON_MINOR_INLINE 3
+/* what this project's rpmemd announces in HELLO */
+#define RPMEM_DAEMON_VERSION \
+	((uint32_t)RPMEM_MAJOR_VERSION << 16 | RPMEM_DAEMON_MINOR_INLINE)
+
+/* rpmem_daemon_has_inline -- may requests to this daemon carry data */
+static inline int
+rpmem_daemon_has_inline(uint32_t daemon_version)
+{
+	return (daemon_version >> 16) == RPMEM_MAJOR_VERSION &&
+		(daemon_version & 0xffffu) >= RPMEM_DAEMON_MINOR_INLINE;
+}
 
 struct rpmem_gpspm_req {
 	uint32_t op;
@@ -314,6 +353,26 @@ struct rpmem_gpspm_resp {
 	uint32_t seq;
 };
 
+/* rpmem_gpspm_op_inline -- does a request of op carry its range's bytes */
+static inline int
+rpmem_gpspm_op_inline(uint32_t op)
+{
+	return op == RPMEM_GPSPM_PERSIST_INLINE ||
+		op == RPMEM_GPSPM_DEEP_PERSIST_INLINE;
+}
+
+/* rpmem_gpspm_op_deep -- is op a deep persist (pmem_deep_persist) */
+static inline int
+rpmem_gpspm_op_deep(uint32_t op)
+{
+	return op == RPMEM_GPSPM_DEEP_PERSIST ||
+		op == RPMEM_GPSPM_DEEP_PERSIST_INLINE;
+}
+
+/*
+ * rpmem_gpspm_req_encode -- the 32-byte header; an *_INLINE request's
+ * r->length bytes follow it in the same SEND (the sender's second SGE)
+ */
 static inline void
 rpmem_gpspm_req_encode(const struct rpmem_gpspm_req *r, uint8_t *buf)
 {
@@ -325,12 +384,18 @@ rpmem_gpspm_req_encode(const struct rpmem_gpspm_req *r, uint8_t *buf)
 	rpmem_put_le32(buf + 28, r->seq);
 }
 
-/* returns 0 when len, magic and op are valid; bounds are the caller's */
+/*
+ * rpmem_gpspm_req_decode -- returns 0 when magic and op are valid and len,
+ * the received length, is right for the op: 32, or for an *_INLINE op
+ * 1 <= length <= RPMEM_GPSPM_INLINE_MAX and len == 32 + length (the bytes
+ * are at buf + RPMEM_GPSPM_REQ_SIZE); bounds are the caller's.  Never
+ * reads past buf + len.
+ */
 static inline int
 rpmem_gpspm_req_decode(const uint8_t *buf, size_t len,
 		struct rpmem_gpspm_req *r)
 {
-	if (len != RPMEM_GPSPM_REQ_SIZE ||
+	if (len < RPMEM_GPSPM_REQ_SIZE ||
 	    rpmem_get_le32(buf) != RPMEM_GPSPM_REQ_MAGIC)
 		return -1;
 	r->op = rpmem_get_le32(buf + 4);
@@ -338,8 +403,13 @@ rpmem_gpspm_req_decode(const uint8_t *buf, size_t len,
 	r->length = rpmem_get_le64(buf + 16);
 	r->lane = rpmem_get_le32(buf + 24);
 	r->seq = rpmem_get_le32(buf + 28);
-	return (r->op >= RPMEM_GPSPM_PERSIST && r->op < RPMEM_GPSPM_OP_MAX)
-		? 0 : -1;
+	if (r->op < RPMEM_GPSPM_PERSIST || r->op >= RPMEM_GPSPM_OP_MAX)
+		return -1;
+	if (!rpmem_gpspm_op_inline(r->op))
+		return len == RPMEM_GPSPM_REQ_SIZE ? 0 : -1;
+	/* length is bounded first: len - 32 cannot wrap, length is small */
+	return r->length >= 1 && r->length <= RPMEM_GPSPM_INLINE_MAX &&
+		len - RPMEM_GPSPM_REQ_SIZE == r->length ? 0 : -1;
 }
 
 static inline void

@@ -52,7 +52,10 @@ serve(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 	int st;
 
 	lane->requests++;
-	/* the RECV buffer is RPMEMD_RECV_SIZE: byte_len cannot exceed it */
+	/*
+	 * the RECV buffer is RPMEMD_RECV_SIZE: byte_len cannot exceed it (a
+	 * longer SEND fails the RECV, and the lane, with an error CQE)
+	 */
 	st = rpmemd_gpspm_check(buf, wc->byte_len, lane->index,
 			rdma->hdr_size, rdma->pool_size, &req, why,
 			sizeof(why));
@@ -63,9 +66,21 @@ serve(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 	} else if (rdma->persist == NULL) {
 		st = RPMEM_ST_NOSUPP;
 	} else {
-		st = rdma->persist(rdma->persist_ctx,
-			rdma->pool_addr + req.offset, (size_t)req.length,
-			req.op == RPMEM_GPSPM_DEEP_PERSIST);
+		uint8_t *dst = rdma->pool_addr + req.offset;
+
+		/*
+		 * The bytes came in the SEND instead of a WRITE: store them
+		 * (8-byte aligned words atomically), then the same flush as
+		 * for a WRITE: one path for pmem_persist, msync (our stores
+		 * dirty the pages) and deep persist.
+		 */
+		if (rpmem_gpspm_op_inline(req.op)) {
+			rpmemd_gpspm_copy(dst, buf + RPMEM_GPSPM_REQ_SIZE,
+				(size_t)req.length);
+			lane->inline_requests++;
+		}
+		st = rdma->persist(rdma->persist_ctx, dst, (size_t)req.length,
+			rpmem_gpspm_op_deep(req.op));
 		if (st < 0 || st >= RPMEM_ST_MAX)
 			st = RPMEM_ST_FATAL;
 	}

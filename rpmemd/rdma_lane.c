@@ -46,6 +46,10 @@ rpmemd_lane_destroy(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane)
 {
 	if (lane->state == LANE_FREE)
 		return;
+	/* every lane, however it ends: which request path ran, how often */
+	RPMEMD_LOG(INFO, "lane %u: %llu requests served, %llu with inline "
+		"data", lane->index, (unsigned long long)lane->requests,
+		(unsigned long long)lane->inline_requests);
 	active_del(rdma, lane);
 	rdma_destroy_qp(lane->id);
 	(void) ibv_destroy_cq(lane->cq);
@@ -194,6 +198,7 @@ rpmemd_lane_accept(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane,
 	lane->armed = 0;
 	/* a reused slot starts with no spin history */
 	lane->requests = 0;
+	lane->inline_requests = 0;
 	memset(&lane->spin, 0, sizeof(lane->spin));
 	id->context = lane;
 	if (RPMEM_FI("rdma_accept", ENOMEM) || rdma_accept(id, &cp)) {

@@ -35,9 +35,14 @@
 /* response SENDs in flight per lane: 1 expected, the rest is slack */
 #define RPMEMD_SQ_DEPTH 4
 #define RPMEMD_CQ_SIZE (RPMEMD_SQ_DEPTH + 1)
-#define RPMEMD_RECV_SIZE RPMEM_GPSPM_REQ_SIZE
-#define RPMEMD_SEND_OFF 64	/* send slots after the recv buffer */
+/* a request with the most inline bytes (32 + 512) */
+#define RPMEMD_RECV_SIZE RPMEM_GPSPM_REQ_MAX_SIZE
+/* send slots after the recv buffer, on a cache line of their own */
+#define RPMEMD_SEND_OFF ((RPMEMD_RECV_SIZE + 63) / 64 * 64)
 #define RPMEMD_SLOT 64		/* one cache line per send slot */
+/* the lane's page: the smallest page there is */
+_Static_assert(RPMEMD_SEND_OFF + RPMEMD_SQ_DEPTH * RPMEMD_SLOT <= 4096,
+	"rpmemd lane buffers exceed one page");
 
 enum rpmemd_lane_state {
 	LANE_FREE,
@@ -66,6 +71,7 @@ struct rpmemd_lane {
 	struct ibv_sge ssge;
 	/* the service thread's spin window (rdma_spin.h) */
 	uint64_t requests;	/* GPSPM requests served */
+	uint64_t inline_requests;	/* ... of them with their bytes */
 	struct rpmemd_spin_lane spin;
 };
 

@@ -89,8 +89,8 @@ rpmemd_send_hello(struct rpmemd *d, uint32_t status, const char *text)
 	m.type = RPMEM_MSG_HELLO;
 	m.status = status;
 	snprintf(m.text, sizeof(m.text), "%s", text ? text : "");
-	m.u.hello.daemon_version = (RPMEM_MAJOR_VERSION << 16) |
-		RPMEM_MINOR_VERSION;
+	/* the API's major, our feature level as minor (rpmem_proto.h) */
+	m.u.hello.daemon_version = RPMEM_DAEMON_VERSION;
 	m.u.hello.max_lanes = status == RPMEM_ST_OK ? d->cfg.max_lanes : 0;
 	return rpmemd_send(d, &m);
 }

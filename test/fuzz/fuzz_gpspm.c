@@ -42,19 +42,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sizeof(why));
 
 	/* the model */
-	int ok = len == RPMEM_GPSPM_REQ_SIZE &&
-		rpmem_get_le32(buf) == RPMEM_GPSPM_REQ_MAGIC;
+	int hdr = len >= RPMEM_GPSPM_REQ_SIZE;
+	int ok = hdr && rpmem_get_le32(buf) == RPMEM_GPSPM_REQ_MAGIC;
 	uint32_t op = ok ? rpmem_get_le32(buf + 4) : 0;
 	uint64_t off = ok ? rpmem_get_le64(buf + 8) : 0;
 	uint64_t length = ok ? rpmem_get_le64(buf + 16) : 0;
-	ok = ok && (op == RPMEM_GPSPM_PERSIST ||
-		op == RPMEM_GPSPM_DEEP_PERSIST) &&
+	int inl = op == 3 || op == 4;	/* *_INLINE: the bytes follow */
+	ok = ok && op >= 1 && op <= 4 &&
+		(inl ? length >= 1 && length <= RPMEM_GPSPM_INLINE_MAX &&
+		 (unsigned __int128)len == RPMEM_GPSPM_REQ_SIZE +
+		 (unsigned __int128)length : len == RPMEM_GPSPM_REQ_SIZE) &&
 		rpmem_get_le32(buf + 24) == lane && off >= lo &&
 		(unsigned __int128)off + length <= pool;
 
 	FUZZ_CHECK(st == RPMEM_ST_OK || st == RPMEM_ST_PROTO);
 	FUZZ_CHECK((st == RPMEM_ST_OK) == ok);
-	if (len == RPMEM_GPSPM_REQ_SIZE)
+	if (hdr)
 		FUZZ_CHECK(req.seq == rpmem_get_le32(buf + 28));
 	else
 		FUZZ_CHECK(req.seq == 0);
@@ -69,6 +72,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t *p = malloc(pool ? pool : 1);
 			FUZZ_CHECK(p != NULL);
 			memset(p + req.offset, 0xa5, (size_t)req.length);
+			/* an inline request's bytes: what serve() copies */
+			if (inl)
+				rpmemd_gpspm_copy(p + req.offset,
+					msg + RPMEM_GPSPM_REQ_SIZE,
+					(size_t)req.length);
 			free(p);
 		}
 	}
@@ -93,6 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t again[RPMEM_GPSPM_REQ_SIZE];
 		rpmem_gpspm_req_encode(&req, again);
 		FUZZ_CHECK(memcmp(again, msg, sizeof(again)) == 0);
+		FUZZ_CHECK(len == RPMEM_GPSPM_REQ_SIZE +
+			(inl ? req.length : 0));
 	}
 	free(msg);
 	return 0;

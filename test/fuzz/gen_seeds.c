@@ -271,7 +271,7 @@ static void
 gpspm_seed(const char *name, uint32_t lane, uint64_t lo, uint64_t size,
 		const uint8_t *msg, size_t len)
 {
-	uint8_t buf[20 + 64];
+	uint8_t buf[20 + RPMEM_GPSPM_REQ_MAX_SIZE];
 
 	rpmem_put_le32(buf, lane);
 	rpmem_put_le64(buf + 4, lo);
@@ -310,6 +310,22 @@ gpspm_seeds(void)
 	r.length = UINT64_MAX - 4096;
 	rpmem_gpspm_req_encode(&r, b);
 	gpspm_seed("overflow", 2, 4096, 65536, b, sizeof(b));
+
+	/* inline: header + the bytes; the longest; one byte short */
+	uint8_t ib[RPMEM_GPSPM_REQ_MAX_SIZE];
+	memset(ib, 0x5c, sizeof(ib));
+	r.op = RPMEM_GPSPM_PERSIST_INLINE;
+	r.offset = 4096 + 3;
+	r.length = 7;
+	rpmem_gpspm_req_encode(&r, ib);
+	gpspm_seed("inline", 2, 4096, 65536, ib, RPMEM_GPSPM_REQ_SIZE + 7);
+	gpspm_seed("inline-short", 2, 4096, 65536, ib,
+		RPMEM_GPSPM_REQ_SIZE + 6);
+	r.op = RPMEM_GPSPM_DEEP_PERSIST_INLINE;
+	r.offset = 65536 - RPMEM_GPSPM_INLINE_MAX;
+	r.length = RPMEM_GPSPM_INLINE_MAX;
+	rpmem_gpspm_req_encode(&r, ib);
+	gpspm_seed("inline-max-at-end", 2, 4096, 65536, ib, sizeof(ib));
 
 	struct rpmem_gpspm_resp rs = {.status = 0, .lane = 2, .seq = 7};
 	uint8_t rb[RPMEM_GPSPM_RESP_SIZE];

@@ -5,7 +5,9 @@
  * before any flush): wrong lengths, magic, op, lane; ranges in the header,
  * past the end, and ranges whose end overflows 64 bits.  Each is refused
  * with RPMEM_ST_PROTO and a reason, the request's seq echoed when there is
- * one; an accepted range is really inside the pool.
+ * one; an accepted range is really inside the pool.  The inline ops: the
+ * received length must be 32 + length, 1 <= length <= the max.  And the
+ * copy of an inline request's bytes (rpmemd_gpspm_copy).
  */
 #include <check.h>
 #include <stdint.h>
@@ -20,7 +22,7 @@
 #define SIZE (1u << 20)		/* the pool */
 #define LANE 3u
 
-static uint8_t Buf[64];
+static uint8_t Buf[RPMEM_GPSPM_REQ_MAX_SIZE + 64];
 static struct rpmem_gpspm_req Req;
 static char Why[160];
 
@@ -86,19 +88,152 @@ END_TEST
 START_TEST(lengths)
 {
 	enc(RPMEM_GPSPM_PERSIST, LO, 8, 5);
-	/* empty, truncated, padded: no seq can be trusted */
-	refused(0, "malformed persist request (0 bytes, expected 32)");
+	/* empty, truncated: no seq can be trusted */
+	refused(0, "malformed persist request (0 bytes, expected at least "
+		"32)");
 	ck_assert_uint_eq(Req.seq, 0);
-	refused(1, "malformed persist request (1 bytes, expected 32)");
-	refused(RPMEM_GPSPM_REQ_SIZE - 1,
-		"malformed persist request (31 bytes, expected 32)");
+	refused(1, "malformed persist request (1 bytes, expected at least "
+		"32)");
+	refused(RPMEM_GPSPM_REQ_SIZE - 1, "malformed persist request (31 "
+		"bytes, expected at least 32)");
 	ck_assert_uint_eq(Req.seq, 0);
+	/* padded: the header is all there, the refusal answers its seq */
 	refused(RPMEM_GPSPM_REQ_SIZE + 1,
 		"malformed persist request (33 bytes, expected 32)");
+	ck_assert_uint_eq(Req.seq, 5);
+	refused(RPMEM_GPSPM_REQ_SIZE + 8,
+		"malformed persist request (40 bytes, expected 32)");
 	refused(SIZE_MAX, "malformed persist request "
 		"(18446744073709551615 bytes, expected 32)");
+	enc(RPMEM_GPSPM_DEEP_PERSIST, LO, 8, 5);
+	refused(RPMEM_GPSPM_REQ_SIZE + 8,
+		"malformed persist request (40 bytes, expected 32)");
 	ck_assert_int_eq(rpmemd_gpspm_check(NULL, RPMEM_GPSPM_REQ_SIZE, LANE,
 		LO, SIZE, &Req, Why, sizeof(Why)), RPMEM_ST_PROTO);
+}
+END_TEST
+
+/* inline ops: 32 + length received, 1 <= length <= max, in the pool */
+START_TEST(inline_valid)
+{
+	static const uint64_t lens[] = {1, 7, 8, RPMEM_GPSPM_INLINE_MAX - 1,
+		RPMEM_GPSPM_INLINE_MAX};
+
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		enc(RPMEM_GPSPM_PERSIST_INLINE, LO + 3, lens[i], 30);
+		ck_assert_int_eq(check(RPMEM_GPSPM_REQ_SIZE + lens[i]),
+			RPMEM_ST_OK);
+		ck_assert_str_eq(Why, "");
+		ck_assert_uint_eq(Req.op, RPMEM_GPSPM_PERSIST_INLINE);
+		ck_assert_uint_eq(Req.offset, LO + 3);
+		ck_assert_uint_eq(Req.length, lens[i]);
+		ck_assert_uint_eq(Req.seq, 30);
+		/* ending on the pool's last byte */
+		enc(RPMEM_GPSPM_DEEP_PERSIST_INLINE, SIZE - lens[i], lens[i],
+			31);
+		ck_assert_int_eq(check(RPMEM_GPSPM_REQ_SIZE + lens[i]),
+			RPMEM_ST_OK);
+		ck_assert_uint_eq(Req.op, RPMEM_GPSPM_DEEP_PERSIST_INLINE);
+		ck_assert_uint_eq(Req.offset, SIZE - lens[i]);
+	}
+}
+END_TEST
+
+/* every inline rejection: total length, length 0 / above max, range */
+START_TEST(inline_refused)
+{
+	char expect[120];
+
+	/* the received length is not 32 + length */
+	enc(RPMEM_GPSPM_PERSIST_INLINE, LO, 100, 40);
+	refused(RPMEM_GPSPM_REQ_SIZE + 99, "malformed inline persist request "
+		"(131 bytes, expected 132)");
+	ck_assert_uint_eq(Req.seq, 40);
+	refused(RPMEM_GPSPM_REQ_SIZE + 101, "malformed inline persist "
+		"request (133 bytes, expected 132)");
+	refused(RPMEM_GPSPM_REQ_SIZE, "malformed inline persist request "
+		"(32 bytes, expected 132)");
+	refused(RPMEM_GPSPM_REQ_SIZE - 1, "malformed persist request (31 "
+		"bytes, expected at least 32)");
+	ck_assert_uint_eq(Req.seq, 0);
+	refused(SIZE_MAX, "malformed inline persist request "
+		"(18446744073709551615 bytes, expected 132)");
+
+	/* length 0, above the max (with a matching total too), huge */
+	snprintf(expect, sizeof(expect), "malformed inline persist request "
+		"(length 0, expected 1 to %d)", RPMEM_GPSPM_INLINE_MAX);
+	enc(RPMEM_GPSPM_PERSIST_INLINE, LO, 0, 41);
+	refused(RPMEM_GPSPM_REQ_SIZE, expect);
+	ck_assert_uint_eq(Req.seq, 41);
+	enc(RPMEM_GPSPM_DEEP_PERSIST_INLINE, LO, 0, 41);
+	refused(RPMEM_GPSPM_REQ_SIZE, expect);
+	snprintf(expect, sizeof(expect), "malformed inline persist request "
+		"(length %d, expected 1 to %d)", RPMEM_GPSPM_INLINE_MAX + 1,
+		RPMEM_GPSPM_INLINE_MAX);
+	enc(RPMEM_GPSPM_PERSIST_INLINE, LO, RPMEM_GPSPM_INLINE_MAX + 1, 42);
+	refused(RPMEM_GPSPM_REQ_MAX_SIZE + 1, expect);
+	refused(RPMEM_GPSPM_REQ_MAX_SIZE, expect);
+	snprintf(expect, sizeof(expect), "malformed inline persist request "
+		"(length 18446744073709551615, expected 1 to %d)",
+		RPMEM_GPSPM_INLINE_MAX);
+	enc(RPMEM_GPSPM_PERSIST_INLINE, LO, UINT64_MAX, 43);
+	refused(RPMEM_GPSPM_REQ_SIZE, expect);
+
+	/* well formed, but out of range: the same checks as PERSIST */
+	enc(RPMEM_GPSPM_PERSIST_INLINE, LO - 1, 2, 44);
+	refused(RPMEM_GPSPM_REQ_SIZE + 2, "persist range offset 4095 length "
+		"2 outside [4096, 1048576)");
+	enc(RPMEM_GPSPM_PERSIST_INLINE, 0, 8, 45);
+	refused(RPMEM_GPSPM_REQ_SIZE + 8, "persist range offset 0 length 8 "
+		"outside [4096, 1048576)");
+	enc(RPMEM_GPSPM_PERSIST_INLINE, SIZE - 8, 9, 46);
+	refused(RPMEM_GPSPM_REQ_SIZE + 9, "persist range offset 1048568 "
+		"length 9 outside [4096, 1048576)");
+	enc(RPMEM_GPSPM_DEEP_PERSIST_INLINE, SIZE, 1, 47);
+	refused(RPMEM_GPSPM_REQ_SIZE + 1, "persist range offset 1048576 "
+		"length 1 outside [4096, 1048576)");
+	enc(RPMEM_GPSPM_PERSIST_INLINE, UINT64_MAX - 7, 16, 48);
+	refused(RPMEM_GPSPM_REQ_SIZE + 16, "persist range offset "
+		"18446744073709551608 length 16 outside [4096, 1048576) (its "
+		"end overflows)");
+	ck_assert_uint_eq(Req.seq, 48);
+	/* and another lane's number */
+	enc(RPMEM_GPSPM_PERSIST_INLINE, LO, 8, 49);
+	rpmem_put_le32(Buf + 24, LANE + 1);
+	refused(RPMEM_GPSPM_REQ_SIZE + 8, "request names lane 4");
+}
+END_TEST
+
+/* check_copy -- copy n bytes to dst offset d from src offset s, verify */
+static void
+check_copy(size_t d, size_t s, size_t n)
+{
+	static uint8_t dst[RPMEM_GPSPM_INLINE_MAX + 64]
+		__attribute__((aligned(64)));
+	static uint8_t src[RPMEM_GPSPM_INLINE_MAX + 64]
+		__attribute__((aligned(64)));
+	static uint8_t want[sizeof(dst)];
+
+	for (size_t i = 0; i < sizeof(src); i++) {
+		src[i] = (uint8_t)(i * 7 + 1);
+		dst[i] = want[i] = 0xee;
+	}
+	memcpy(want + d, src + s, n);
+	rpmemd_gpspm_copy(dst + d, src + s, n);
+	ck_assert_msg(memcmp(dst, want, sizeof(dst)) == 0,
+		"copy of %zu bytes, dst +%zu, src +%zu", n, d, s);
+}
+
+START_TEST(copy)
+{
+	static const size_t lens[] = {0, 1, 7, 8, 9, 15, 16, 17, 63, 64,
+		RPMEM_GPSPM_INLINE_MAX - 1, RPMEM_GPSPM_INLINE_MAX};
+
+	/* every alignment of both ends: exact bytes, nothing around them */
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		for (size_t d = 0; d < 16; d++)
+			for (size_t s = 0; s < 9; s++)
+				check_copy(d, s, lens[i]);
 }
 END_TEST
 
@@ -208,6 +343,9 @@ gpspm_suite(void)
 
 	tcase_add_test(tc, valid);
 	tcase_add_test(tc, lengths);
+	tcase_add_test(tc, inline_valid);
+	tcase_add_test(tc, inline_refused);
+	tcase_add_test(tc, copy);
 	tcase_add_test(tc, magic_and_op);
 	tcase_add_test(tc, other_lane);
 	tcase_add_test(tc, out_of_bounds);

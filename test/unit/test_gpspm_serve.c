@@ -11,6 +11,8 @@
  * polled, or an error completion, closes the lane (the client's lane_poll
  * kills its lane in the same cases); a request is flushed and answered
  * with its seq, a bad one answered with a refusal and nothing flushed.
+ * An inline request's bytes are in the pool before the flush sees them; a
+ * malformed one changes nothing.
  */
 #include <check.h>
 #include <stdint.h>
@@ -37,6 +39,8 @@ static struct {
 	int flushes;
 	size_t flush_off, flush_len;
 	int flush_deep;
+	int flush_saw_bytes;	/* the pool held the payload at the flush */
+	const uint8_t *expect;	/* ... this payload (NULL: not checked) */
 } Dev;
 
 static uint8_t Pool[POOL_SIZE];
@@ -105,6 +109,8 @@ flush(void *ctx, void *addr, size_t len, int deep)
 	Dev.flush_off = (size_t)((uint8_t *)addr - Pool);
 	Dev.flush_len = len;
 	Dev.flush_deep = deep;
+	Dev.flush_saw_bytes = Dev.expect != NULL &&
+		memcmp(addr, Dev.expect, len) == 0;
 	return RPMEM_ST_OK;
 }
 
@@ -156,6 +162,28 @@ request(uint32_t lane, uint64_t off, uint64_t len, uint32_t seq)
 	Dev.wc[0].status = IBV_WC_SUCCESS;
 	Dev.wc[0].opcode = IBV_WC_RECV;
 	Dev.wc[0].byte_len = RPMEM_GPSPM_REQ_SIZE;
+	Dev.poll_ret = 1;
+}
+
+/*
+ * request_inline -- a RECV completion carrying an inline request of op
+ * for [off, off + len) with payload pl, received as byte_len bytes
+ */
+static void
+request_inline(uint32_t op, uint64_t off, uint64_t len, const uint8_t *pl,
+		size_t plen, uint32_t byte_len, uint32_t seq)
+{
+	struct rpmem_gpspm_req r = {
+		.op = op, .lane = LANE, .offset = off, .length = len,
+		.seq = seq,
+	};
+
+	rpmem_gpspm_req_encode(&r, Page);
+	memcpy(Page + RPMEM_GPSPM_REQ_SIZE, pl, plen);
+	memset(&Dev.wc[0], 0, sizeof(Dev.wc[0]));
+	Dev.wc[0].status = IBV_WC_SUCCESS;
+	Dev.wc[0].opcode = IBV_WC_RECV;
+	Dev.wc[0].byte_len = byte_len;
 	Dev.poll_ret = 1;
 }
 
@@ -251,6 +279,108 @@ START_TEST(bad_request_refused_not_flushed)
 }
 END_TEST
 
+START_TEST(inline_request_copied_flushed_answered)
+{
+	static const size_t lens[] = {1, 7, 8, RPMEM_GPSPM_INLINE_MAX - 1,
+		RPMEM_GPSPM_INLINE_MAX};
+	static const size_t offs[] = {HDR_SIZE, HDR_SIZE + 3, HDR_SIZE + 64};
+	uint8_t pl[RPMEM_GPSPM_INLINE_MAX];
+	struct rpmem_gpspm_resp resp;
+	uint32_t seq = 100;
+
+	/* the request buffer and the reply slots share the lane's page */
+	ck_assert_uint_ge(RPMEMD_RECV_SIZE, RPMEM_GPSPM_REQ_MAX_SIZE);
+	ck_assert_uint_ge(RPMEMD_SEND_OFF, RPMEMD_RECV_SIZE);
+	for (size_t i = 0; i < sizeof(pl); i++)
+		pl[i] = (uint8_t)(i * 13 + 5);
+	for (size_t o = 0; o <= sizeof(offs) / sizeof(offs[0]); o++) {
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			size_t len = lens[i];
+			/* the last: ending on the pool's last byte */
+			size_t off = o < sizeof(offs) / sizeof(offs[0]) ?
+				offs[o] : POOL_SIZE - len;
+			uint32_t op = (i & 1) ?
+				RPMEM_GPSPM_DEEP_PERSIST_INLINE :
+				RPMEM_GPSPM_PERSIST_INLINE;
+			int flushes = Dev.flushes;
+
+			memset(Pool, 0, sizeof(Pool));
+			Dev.expect = pl;
+			request_inline(op, off, len, pl, len,
+				(uint32_t)(RPMEM_GPSPM_REQ_SIZE + len), ++seq);
+			ck_assert_int_eq(rpmemd_gpspm_serve_cq(&Rdma, &Lane),
+				1);
+			ck_assert_int_eq(Dev.flushes, flushes + 1);
+			ck_assert_uint_eq(Dev.flush_off, off);
+			ck_assert_uint_eq(Dev.flush_len, len);
+			ck_assert_int_eq(Dev.flush_deep, (i & 1) != 0);
+			/* copied before the flush, exactly the range */
+			ck_assert_int_eq(Dev.flush_saw_bytes, 1);
+			ck_assert(memcmp(Pool + off, pl, len) == 0);
+			for (size_t b = 0; b < POOL_SIZE; b++)
+				if (b < off || b >= off + len)
+					ck_assert_uint_eq(Pool[b], 0);
+			resp = response();
+			ck_assert_uint_eq(resp.status, RPMEM_ST_OK);
+			ck_assert_uint_eq(resp.seq, seq);
+			ck_assert_uint_eq(Lane.inline_requests,
+				(uint64_t)Dev.flushes);
+			/* its reply's completion */
+			memset(&Dev.wc[0], 0, sizeof(Dev.wc[0]));
+			Dev.wc[0].status = IBV_WC_SUCCESS;
+			Dev.wc[0].opcode = IBV_WC_SEND;
+			Dev.poll_ret = 1;
+			ck_assert_int_eq(rpmemd_gpspm_serve_cq(&Rdma, &Lane),
+				1);
+		}
+	}
+	ck_assert_uint_eq(Lane.requests, Lane.inline_requests);
+	ck_assert_int_eq(Lane.state, LANE_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(bad_inline_request_changes_nothing)
+{
+	static const struct {
+		uint64_t off, len;
+		uint32_t byte_len;
+	} bad[] = {
+		/* received length != 32 + length */
+		{ HDR_SIZE, 100, RPMEM_GPSPM_REQ_SIZE + 99 },
+		{ HDR_SIZE, 100, RPMEM_GPSPM_REQ_SIZE + 101 },
+		{ HDR_SIZE, 100, RPMEM_GPSPM_REQ_SIZE },
+		/* length 0, above the max */
+		{ HDR_SIZE, 0, RPMEM_GPSPM_REQ_SIZE },
+		{ HDR_SIZE, RPMEM_GPSPM_INLINE_MAX + 1,
+			RPMEM_GPSPM_REQ_MAX_SIZE },
+		/* out of the registered range */
+		{ HDR_SIZE - 8, 8, RPMEM_GPSPM_REQ_SIZE + 8 },
+		{ POOL_SIZE - 7, 8, RPMEM_GPSPM_REQ_SIZE + 8 },
+		{ UINT64_MAX - 3, 8, RPMEM_GPSPM_REQ_SIZE + 8 },
+	};
+	uint8_t pl[RPMEM_GPSPM_INLINE_MAX];
+	struct rpmem_gpspm_resp resp;
+
+	memset(pl, 0x77, sizeof(pl));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(Pool, 0, sizeof(Pool));
+		request_inline(RPMEM_GPSPM_PERSIST_INLINE, bad[i].off,
+			bad[i].len, pl, sizeof(pl), bad[i].byte_len,
+			200 + (uint32_t)i);
+		ck_assert_int_eq(rpmemd_gpspm_serve_cq(&Rdma, &Lane), 1);
+		ck_assert_int_eq(Dev.flushes, 0);
+		resp = response();
+		ck_assert_uint_eq(resp.status, RPMEM_ST_PROTO);
+		ck_assert_uint_eq(resp.seq, 200 + i);
+		for (size_t b = 0; b < POOL_SIZE; b++)
+			ck_assert_uint_eq(Pool[b], 0);
+		ck_assert_int_eq(Lane.state, LANE_ESTABLISHED);
+		Lane.sq_used = 0;	/* as if the reply had completed */
+	}
+	ck_assert_uint_eq(Lane.inline_requests, 0);
+}
+END_TEST
+
 START_TEST(closing_lane_ignores_leftovers)
 {
 	Lane.state = LANE_CLOSING;
@@ -273,6 +403,8 @@ gpspm_serve_suite(void)
 	tcase_add_test(tc, error_completion_closes_lane);
 	tcase_add_test(tc, request_flushed_and_answered);
 	tcase_add_test(tc, bad_request_refused_not_flushed);
+	tcase_add_test(tc, inline_request_copied_flushed_answered);
+	tcase_add_test(tc, bad_inline_request_changes_nothing);
 	tcase_add_test(tc, closing_lane_ignores_leftovers);
 	suite_add_tcase(s, tc);
 	return s;

@@ -834,6 +834,111 @@ START_TEST(test_gpspm_req)
 }
 END_TEST
 
+/* an inline request: header + length payload bytes, as one SEND delivers */
+START_TEST(test_gpspm_req_inline)
+{
+	static const uint32_t ops[] = {RPMEM_GPSPM_PERSIST_INLINE,
+		RPMEM_GPSPM_DEEP_PERSIST_INLINE};
+	static uint8_t b[RPMEM_GPSPM_REQ_MAX_SIZE + 64];
+	struct rpmem_gpspm_req out;
+
+	ck_assert_uint_eq(RPMEM_GPSPM_PERSIST_INLINE, 3);
+	ck_assert_uint_eq(RPMEM_GPSPM_DEEP_PERSIST_INLINE, 4);
+	ck_assert_uint_eq(RPMEM_GPSPM_REQ_MAX_SIZE,
+		RPMEM_GPSPM_REQ_SIZE + RPMEM_GPSPM_INLINE_MAX);
+	ck_assert(!rpmem_gpspm_op_inline(RPMEM_GPSPM_PERSIST));
+	ck_assert(!rpmem_gpspm_op_inline(RPMEM_GPSPM_DEEP_PERSIST));
+	ck_assert(!rpmem_gpspm_op_deep(RPMEM_GPSPM_PERSIST));
+	ck_assert(!rpmem_gpspm_op_deep(RPMEM_GPSPM_PERSIST_INLINE));
+	ck_assert(rpmem_gpspm_op_deep(RPMEM_GPSPM_DEEP_PERSIST_INLINE));
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		ck_assert(rpmem_gpspm_op_inline(ops[i]));
+		const uint64_t lens[] = {1, 7, 8, RPMEM_GPSPM_INLINE_MAX - 1,
+			RPMEM_GPSPM_INLINE_MAX};
+
+		for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			struct rpmem_gpspm_req r = {ops[i], 5, 4096 + j,
+				lens[j], 77 + (uint32_t)j};
+			size_t n = RPMEM_GPSPM_REQ_SIZE + lens[j];
+
+			memset(b, 0xab, sizeof(b));
+			rpmem_gpspm_req_encode(&r, b);
+			ck_assert_int_eq(rpmem_gpspm_req_decode(b, n, &out),
+				0);
+			ck_assert_uint_eq(out.op, ops[i]);
+			ck_assert_uint_eq(out.lane, 5);
+			ck_assert_uint_eq(out.offset, 4096 + j);
+			ck_assert_uint_eq(out.length, lens[j]);
+			ck_assert_uint_eq(out.seq, 77 + j);
+			/* received length != 32 + length, either way */
+			ck_assert_int_eq(rpmem_gpspm_req_decode(b, n - 1,
+				&out), -1);
+			ck_assert_int_eq(rpmem_gpspm_req_decode(b, n + 1,
+				&out), -1);
+			ck_assert_int_eq(rpmem_gpspm_req_decode(b,
+				RPMEM_GPSPM_REQ_SIZE, &out), -1);
+			ck_assert_int_eq(rpmem_gpspm_req_decode(b,
+				RPMEM_GPSPM_REQ_SIZE - 1, &out), -1);
+		}
+
+		struct rpmem_gpspm_req r = {ops[i], 5, 4096, 0, 1};
+
+		/* length 0: an empty inline request is malformed */
+		rpmem_gpspm_req_encode(&r, b);
+		ck_assert_int_eq(rpmem_gpspm_req_decode(b,
+			RPMEM_GPSPM_REQ_SIZE, &out), -1);
+		/* length above the max, even with a matching total */
+		r.length = RPMEM_GPSPM_INLINE_MAX + 1;
+		rpmem_gpspm_req_encode(&r, b);
+		ck_assert_int_eq(rpmem_gpspm_req_decode(b,
+			RPMEM_GPSPM_REQ_MAX_SIZE + 1, &out), -1);
+		ck_assert_int_eq(rpmem_gpspm_req_decode(b,
+			RPMEM_GPSPM_REQ_MAX_SIZE, &out), -1);
+		/* a length whose 32 + length wraps to the received size */
+		r.length = UINT64_MAX - RPMEM_GPSPM_REQ_SIZE + 9;
+		rpmem_gpspm_req_encode(&r, b);
+		ck_assert_int_eq(rpmem_gpspm_req_decode(b, 8, &out), -1);
+		ck_assert_int_eq(rpmem_gpspm_req_decode(b,
+			RPMEM_GPSPM_REQ_SIZE + 8, &out), -1);
+		r.length = UINT64_MAX;
+		rpmem_gpspm_req_encode(&r, b);
+		ck_assert_int_eq(rpmem_gpspm_req_decode(b, SIZE_MAX, &out),
+			-1);
+	}
+
+	/* the non-inline ops take no payload */
+	struct rpmem_gpspm_req r = {RPMEM_GPSPM_PERSIST, 5, 4096, 8, 1};
+
+	rpmem_gpspm_req_encode(&r, b);
+	ck_assert_int_eq(rpmem_gpspm_req_decode(b, RPMEM_GPSPM_REQ_SIZE + 8,
+		&out), -1);
+	/* the op after the last inline one is unknown */
+	r.op = RPMEM_GPSPM_OP_MAX;
+	r.length = 1;
+	rpmem_gpspm_req_encode(&r, b);
+	ck_assert_int_eq(rpmem_gpspm_req_decode(b, RPMEM_GPSPM_REQ_SIZE + 1,
+		&out), -1);
+}
+END_TEST
+
+/* the HELLO version of a daemon that serves the inline ops */
+START_TEST(test_daemon_has_inline)
+{
+	ck_assert_uint_eq(RPMEM_DAEMON_VERSION, 0x00010003);
+	ck_assert(rpmem_daemon_has_inline(RPMEM_DAEMON_VERSION));
+	ck_assert(rpmem_daemon_has_inline(0x00010004));
+	ck_assert(rpmem_daemon_has_inline(0x0001ffff));
+	/* 1.0, 1.1 and the 1.2 daemons before the inline ops */
+	ck_assert(!rpmem_daemon_has_inline(0x00010000));
+	ck_assert(!rpmem_daemon_has_inline(0x00010001));
+	ck_assert(!rpmem_daemon_has_inline(0x00010002));
+	/* another major: nothing is assumed of it */
+	ck_assert(!rpmem_daemon_has_inline(0x00020003));
+	ck_assert(!rpmem_daemon_has_inline(0x00000003));
+	ck_assert(!rpmem_daemon_has_inline(0xffffffff));
+}
+END_TEST
+
 START_TEST(test_gpspm_resp)
 {
 	struct rpmem_gpspm_resp r = {RPMEM_ST_FATAL, 3, 0x12345678};
@@ -950,6 +1055,8 @@ proto_suite(void)
 
 	tc = tcase_create("data_path_wire");
 	tcase_add_test(tc, test_gpspm_req);
+	tcase_add_test(tc, test_gpspm_req_inline);
+	tcase_add_test(tc, test_daemon_has_inline);
 	tcase_add_test(tc, test_gpspm_resp);
 	tcase_add_test(tc, test_conn_pdata);
 	tcase_add_test(tc, test_range_valid);
