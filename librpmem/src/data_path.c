@@ -205,6 +205,13 @@ dp_device_setup(struct rpmem_dp *dp, struct rpmem_lane *lane0,
 	cfg->rnr_retry_count = RPMEM_DP_RNR_RETRY_COUNT;
 	/* APM lanes too: rpmem_deep_persist is a request on every method */
 	cfg->gpspm = 1;
+	cfg->payload_max = attr->gpspm_inline ? RPMEM_GPSPM_INLINE_MAX : 0;
+	if (cfg->payload_max)
+		rpmem_log(RPMEM_LOG_NOTICE, "GPSPM requests carry ranges of "
+			"up to %u bytes themselves", cfg->payload_max);
+	else
+		rpmem_log(RPMEM_LOG_NOTICE, "GPSPM requests carry no data: "
+			"the daemon does not take it");
 
 	dp->pd = RPMEM_FI("ibv_alloc_pd", ENOMEM) ? NULL :
 		ibv_alloc_pd(verbs);

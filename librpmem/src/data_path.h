@@ -34,6 +34,12 @@ struct rpmem_dp_attr {
 	uint32_t max_msg_size;	/* 0: device limit only */
 	unsigned nlanes;	/* lanes granted by the daemon */
 	uint16_t persist_method; /* enum rpmem_persist_method */
+	/*
+	 * the daemon serves GPSPM requests carrying their bytes
+	 * (rpmem_daemon_has_inline of its HELLO): ranges up to
+	 * RPMEM_GPSPM_INLINE_MAX go in the request, not in a WRITE
+	 */
+	int gpspm_inline;
 	uint8_t secret[RPMEM_SECRET_LEN];
 	int timeout_ms;		/* bound on every wait (connect, completion) */
 };

@@ -306,6 +306,12 @@ lane_prebuild(struct rpmem_lane *lane)
 		(lane->max_inline >= RPMEM_GPSPM_REQ_SIZE ?
 		 IBV_SEND_INLINE : 0);
 
+	/* the range's address, length, lkey and the flags are per post */
+	lane->pl_sge[0] = lane->send_sge;
+	lane->pl_wr.opcode = IBV_WR_SEND;
+	lane->pl_wr.sg_list = lane->pl_sge;
+	lane->pl_wr.num_sge = 2;
+
 	lane->recv_sge.addr = (uintptr_t)lane->rbuf;
 	lane->recv_sge.length = RPMEM_GPSPM_RESP_SIZE;
 	lane->recv_sge.lkey = lane->buf_mr->lkey;
@@ -336,7 +342,8 @@ lane_create_qp(struct rpmem_lane *lane, struct ibv_pd *pd, unsigned sq_depth)
 	qpa.sq_sig_all = 0;	/* only the last WR of a chain completes */
 	qpa.cap.max_send_wr = sq_depth;
 	qpa.cap.max_recv_wr = 1;
-	qpa.cap.max_send_sge = 1;
+	/* 2: a GPSPM request with its bytes is header + range (zero copy) */
+	qpa.cap.max_send_sge = 2;
 	qpa.cap.max_recv_sge = 1;
 	qpa.cap.max_inline_data = RPMEM_LANE_INLINE;
 	if (RPMEM_FI("rdma_create_qp", ENOMEM) ||
@@ -438,6 +445,7 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 
 	*exhausted = 0;
 	lane->gpspm = cfg->gpspm;
+	lane->payload_max = cfg->payload_max;
 	lane->cch = RPMEM_FI("ibv_create_comp_channel", EMFILE) ? NULL :
 		ibv_create_comp_channel(verbs);
 	if (lane->cch == NULL) {

@@ -84,6 +84,12 @@ struct rpmem_lane_qp_cfg {
 	uint8_t retry_count;
 	uint8_t rnr_retry_count;
 	int gpspm;			/* keep one RECV posted */
+	/*
+	 * the longest range a GPSPM request carries itself (the daemon has
+	 * the capability: RPMEM_GPSPM_INLINE_MAX), 0: every request is a
+	 * 32-byte SEND behind WRITEs
+	 */
+	unsigned payload_max;
 };
 
 struct rpmem_lane {
@@ -127,6 +133,9 @@ struct rpmem_lane {
 	struct ibv_sge raw_sge;
 	struct ibv_send_wr send_wr;	/* GPSPM request */
 	struct ibv_sge send_sge;
+	/* GPSPM request with its bytes: sbuf, then the range in the pool */
+	struct ibv_send_wr pl_wr;
+	struct ibv_sge pl_sge[2];
 	struct ibv_recv_wr recv_wr;	/* GPSPM response */
 	struct ibv_sge recv_sge;
 

@@ -399,6 +399,7 @@ pool_connect(int create, const char *target, const char *pool_set_name,
 	dpa.max_msg_size = resp.max_msg_size;
 	dpa.nlanes = resp.nlanes < req.nlanes ? resp.nlanes : req.nlanes;
 	dpa.persist_method = resp.persist_method;
+	dpa.gpspm_inline = rpmem_daemon_has_inline(hello->daemon_version);
 	memcpy(dpa.secret, resp.secret, RPMEM_SECRET_LEN);
 	dpa.timeout_ms = rpmem_env_timeout_ms(DP_TIMEOUT_MS_DEFAULT);
 	if (rpmem_dp_new(&dpa, &rpp->dp, &got))

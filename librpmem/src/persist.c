@@ -149,15 +149,19 @@ gpspm_check(struct rpmem_lane *lane, uint32_t op, uint64_t offset,
 
 /*
  * gpspm_request -- WRITE(s) of [offset, +length) (none when length is 0),
- * then SEND {op, req_off, req_len}, wait for the response; the caller made
- * sure no response is pending (so sbuf is free: the daemon answering the
- * last request proves our HCA had sent its bytes)
+ * then SEND {op, req_off, req_len}, wait for the response; a range of at
+ * most payload_max bytes instead rides in the SEND itself (op *_INLINE:
+ * header from sbuf, then the bytes straight from the pool; no WRITE, so
+ * no WRITE ACK either).  The caller made sure no response is pending (so
+ * sbuf is free: the daemon answering the last request proves our HCA had
+ * sent its bytes).
  */
 static int
 gpspm_request(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 		uint32_t op, size_t offset, size_t length, uint64_t req_off,
 		uint64_t req_len)
 {
+	struct ibv_send_wr *tail = &lane->send_wr;
 	struct rpmem_gpspm_req req;
 
 	req.op = op;
@@ -165,8 +169,21 @@ gpspm_request(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 	req.offset = req_off;
 	req.length = req_len;
 	req.seq = ++lane->seq;
+	if (length > 0 && length <= lane->payload_max) {
+		req.op = op == RPMEM_GPSPM_DEEP_PERSIST ?
+			RPMEM_GPSPM_DEEP_PERSIST_INLINE :
+			RPMEM_GPSPM_PERSIST_INLINE;
+		tail = &lane->pl_wr;
+		tail->sg_list[1].addr = (uintptr_t)t->pool + offset;
+		tail->sg_list[1].length = (uint32_t)length;
+		tail->sg_list[1].lkey = t->lkey;
+		/* small enough: the CPU copies it into the WQE, no DMA read */
+		tail->send_flags = RPMEM_GPSPM_REQ_SIZE + length <=
+			lane->max_inline ? IBV_SEND_INLINE : 0;
+		length = 0;	/* nothing to WRITE */
+	}
 	rpmem_gpspm_req_encode(&req, lane->sbuf);
-	if (post_writes(t, lane, offset, length, &lane->send_wr))
+	if (post_writes(t, lane, offset, length, tail))
 		return -1;
 	/* only now: the waits inside post_writes must not expect it */
 	lane->resp_pending = 1;

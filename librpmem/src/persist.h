@@ -10,6 +10,10 @@
  *            DDIO off, so placed == durable);
  *   GPSPM -- a 32-byte SEND {PERSIST, lane, offset, length, seq}: the
  *            daemon flushes the range and answers with a 16-byte SEND.
+ *            A range of at most lane->payload_max bytes (a daemon that
+ *            takes them) is not written but sent in the request itself
+ *            (PERSIST_INLINE, two SGEs: header, then the pool range), so
+ *            no WRITE and no WRITE ACK: 4 packets instead of 6.
  * The method is picked once per pool (rpmem_dp_new) as a function pointer.
  * No allocation, lock, syscall or registration on these paths while the
  * completion arrives within the spin time.
@@ -40,7 +44,10 @@ typedef int (*rpmem_persist_fn)(const struct rpmem_dp_target *t,
 int rpmem_persist_apm(const struct rpmem_dp_target *t,
 		struct rpmem_lane *lane, size_t offset, size_t length);
 
-/* rpmem_persist_gpspm -- WRITE(s) + SEND request, wait for the response */
+/*
+ * rpmem_persist_gpspm -- WRITE(s) + SEND request, or the SEND with the
+ * bytes (length <= lane->payload_max), wait for the response
+ */
 int rpmem_persist_gpspm(const struct rpmem_dp_target *t,
 		struct rpmem_lane *lane, size_t offset, size_t length);
 
@@ -69,9 +76,10 @@ int rpmem_drain_gpspm(const struct rpmem_dp_target *t,
 		struct rpmem_lane *lane);
 
 /*
- * rpmem_deep_persist_req -- WRITE(s) + SEND {DEEP_PERSIST}: the daemon
- * runs pmem_deep_persist on the range (both methods: an APM lane keeps a
- * RECV posted for this)
+ * rpmem_deep_persist_req -- WRITE(s) + SEND {DEEP_PERSIST} (or
+ * DEEP_PERSIST_INLINE, as for a persist): the daemon runs
+ * pmem_deep_persist on the range (both methods: an APM lane keeps a RECV
+ * posted for this)
  */
 int rpmem_deep_persist_req(const struct rpmem_dp_target *t,
 		struct rpmem_lane *lane, size_t offset, size_t length);

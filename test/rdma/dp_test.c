@@ -8,7 +8,11 @@
  * to it leaves through rxa, so the bytes really cross the veth.  After
  * every persist the daemon's whole pool is compared with a shadow copy of
  * what it must hold (catching stray writes too); the GPSPM flush callback
- * records each call so the test proves it ran with the right range.
+ * records each call so the test proves it ran with the right range.  The
+ * GPSPM tests run twice: with requests that carry ranges up to
+ * RPMEM_GPSPM_INLINE_MAX (what librpmem does with this daemon) and
+ * without (a daemon from before them); rpmemd's per-lane log line shows
+ * which path served them.
  *
  * usage: dp_test [--lat] [--linkdown RIG_LINK]
  *   --lat       only the latency table
@@ -32,6 +36,7 @@
 #include "data_path.h"
 #include "error.h"
 #include "lane.h"
+#include "log.h"
 #include "rdma_server.h"
 #include "rpmem_os.h"
 #include "rpmem_proto.h"
@@ -44,6 +49,8 @@
 
 static int Checks;
 static const char *Target;
+static int Inline;		/* client_open: GPSPM requests carry data */
+static char Log[64];		/* the daemon side's log (rpmemd_log) */
 static uint64_t Rng = 0x9e3779b97f4a7c15ull;
 
 #define CHECK(cond, ...) check((cond), #cond, __VA_ARGS__)
@@ -99,11 +106,13 @@ struct daemon {
 	unsigned ncalls;
 	uint64_t last_off;
 	uint64_t last_len;
+	int last_deep;
 	int fail_status;	/* what the flush callback returns */
 	unsigned sleep_ms_once;	/* the next call sleeps this long */
 	/* main thread's copies of last_off/last_len, taken by ncalls() */
 	uint64_t seen_off;
 	uint64_t seen_len;
+	int seen_deep;
 };
 
 /* persist_cb -- the GPSPM flush: records the range, may fail or stall */
@@ -114,11 +123,11 @@ persist_cb(void *ctx, void *addr, size_t len, int deep)
 	unsigned sleep_ms;
 	int st;
 
-	(void) deep;
 	pthread_mutex_lock(&d->lock);
 	d->ncalls++;
 	d->last_off = (uint64_t)((uint8_t *)addr - d->pool);
 	d->last_len = len;
+	d->last_deep = deep;
 	st = d->fail_status;
 	sleep_ms = d->sleep_ms_once;
 	d->sleep_ms_once = 0;
@@ -177,6 +186,7 @@ ncalls(struct daemon *d)
 	unsigned n = d->ncalls;
 	d->seen_off = d->last_off;
 	d->seen_len = d->last_len;
+	d->seen_deep = d->last_deep;
 	pthread_mutex_unlock(&d->lock);
 	return n;
 }
@@ -210,6 +220,7 @@ client_open(struct daemon *d, uint16_t pm, unsigned nlanes,
 	a.max_msg_size = max_msg;
 	a.nlanes = nlanes;
 	a.persist_method = pm;
+	a.gpspm_inline = Inline;
 	memcpy(a.secret, secret ? secret : d->secret, RPMEM_SECRET_LEN);
 	a.timeout_ms = timeout_ms;
 	return rpmem_dp_new(&a, dp, got);
@@ -368,7 +379,8 @@ test_persist_read(uint16_t pm, uint32_t max_msg)
 	rpmem_dp_delete(&dp);
 	CHECK(dp == NULL, "rpmem_dp_delete clears the pointer");
 	if (Failures == fails0)
-		ok("%s persist/read, max_msg_size %u", pm_str(pm), max_msg);
+		ok("%s persist/read, max_msg_size %u%s", pm_str(pm), max_msg,
+			Inline ? ", inline requests" : "");
 out_daemon:
 	if (dp)
 		rpmem_dp_delete(&dp);
@@ -457,7 +469,8 @@ test_lanes(uint16_t pm)
 			ncalls(&d));
 	rpmem_dp_delete(&dp);
 	if (Failures == fails0)
-		ok("%s: 4 threads x 150 persists on 4 lanes", pm_str(pm));
+		ok("%s: 4 threads x 150 persists on 4 lanes%s", pm_str(pm),
+			Inline ? ", inline requests" : "");
 out_daemon:
 	daemon_stop(&d);
 out:
@@ -529,6 +542,195 @@ raw_req(struct rpmem_lane *lane, const uint8_t *req, uint32_t *status)
 	return 0;
 }
 
+/*
+ * raw_send -- send n crafted bytes (a request, maybe with data) on a raw
+ * lane from its bounce buffer; the response status, or -1 (errno and
+ * lane->err say why: a SEND longer than the daemon's RECV buffer fails
+ * the lane)
+ */
+static int
+raw_send(struct rpmem_lane *lane, const uint8_t *msg, size_t n,
+		uint32_t *status)
+{
+	struct ibv_sge sge = { (uintptr_t)lane->bounce, (uint32_t)n,
+		lane->bounce_lkey };
+	struct ibv_send_wr wr;
+
+	memset(&wr, 0, sizeof(wr));
+	wr.opcode = IBV_WR_SEND;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	memcpy(lane->bounce, msg, n);
+	if (rpmem_lane_post(lane, &wr, &wr, 1))
+		return -1;
+	lane->resp_pending = 1;
+	if (rpmem_lane_wait(lane, 0))
+		return -1;
+	if (lane->resp_bad ||
+	    lane->resp.seq != rpmem_get_le32(msg + 28) ||
+	    lane->resp.lane != lane->index)
+		return -1;
+	*status = lane->resp.status;
+	return 0;
+}
+
+/* raw_inline -- an inline request header for lane into msg, data after */
+static void
+raw_inline(uint8_t *msg, uint32_t op, uint32_t lane, uint64_t off,
+		uint64_t len, uint32_t seq)
+{
+	struct rpmem_gpspm_req r = { op, lane, off, len, seq };
+
+	rpmem_gpspm_req_encode(&r, msg);
+	for (size_t i = RPMEM_GPSPM_REQ_SIZE; i < RPMEM_GPSPM_REQ_MAX_SIZE + 8;
+			i++)
+		msg[i] = (uint8_t)(i * 31 + seq);
+}
+
+/* raw_connect -- a raw lane number index on the daemon's port */
+static int
+raw_connect(struct rpmem_lane_attr *la, unsigned index, struct ibv_pd **pd,
+		struct rpmem_lane **lane)
+{
+	struct rpmem_lane_qp_cfg cfg = { 8, 1, 16, 3, 3, 1, 0 };
+	int exhausted;
+
+	la->index = index;
+	if (rpmem_lane_new(la, lane))
+		return -1;
+	if (*pd == NULL)
+		*pd = ibv_alloc_pd(rpmem_lane_verbs(*lane));
+	if (*pd == NULL)
+		return -1;
+	return rpmem_lane_connect(*lane, *pd, &cfg, &exhausted);
+}
+
+/*
+ * test_gpspm_raw_inline -- crafted inline requests: a wrong total length,
+ * length 0, length above the max, a range outside the pool, data on a
+ * request that takes none: PROTO, nothing written or flushed, the lane
+ * serves on; a valid one lands in the pool; one longer than the daemon's
+ * RECV buffer fails that lane only, another lane is served after it
+ */
+static void
+test_gpspm_raw_inline(void)
+{
+	struct daemon d;
+	struct rpmem_lane *lane = NULL, *lane0 = NULL;
+	struct rpmem_lane_attr la;
+	struct ibv_pd *pd = NULL;
+	struct addrinfo *ai;
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+		.ai_socktype = SOCK_STREAM };
+	char port[8];
+	uint8_t msg[RPMEM_GPSPM_REQ_MAX_SIZE + 8];
+	uint8_t *shadow = map(POOL_SIZE);
+	uint32_t status;
+	unsigned n0;
+	int fails0 = Failures, ret;
+	const size_t max = RPMEM_GPSPM_INLINE_MAX;
+	const struct {
+		const char *what;
+		uint32_t op;
+		uint64_t off, len;
+		size_t sent;	/* bytes of data after the header */
+	} bad[] = {
+		{ "total length one short", RPMEM_GPSPM_PERSIST_INLINE,
+			HDR, 100, 99 },
+		{ "total length one long", RPMEM_GPSPM_PERSIST_INLINE,
+			HDR, 100, 101 },
+		{ "no data", RPMEM_GPSPM_PERSIST_INLINE, HDR, 100, 0 },
+		{ "length 0", RPMEM_GPSPM_PERSIST_INLINE, HDR, 0, 0 },
+		{ "length max + 1, max sent",
+			RPMEM_GPSPM_DEEP_PERSIST_INLINE, HDR, max + 1, max },
+		{ "range in the header", RPMEM_GPSPM_PERSIST_INLINE,
+			HDR - 4, 8, 8 },
+		{ "range past the end", RPMEM_GPSPM_PERSIST_INLINE,
+			POOL_SIZE - 4, 8, 8 },
+		{ "data on PERSIST", RPMEM_GPSPM_PERSIST, HDR, 8, 8 },
+	};
+
+	if (daemon_start(&d, RPMEM_PM_GPSPM, 2))
+		goto out;
+	snprintf(port, sizeof(port), "%u", d.info.port);
+	if (getaddrinfo(Target, port, &hints, &ai)) {
+		CHECK(0, "getaddrinfo");
+		goto out_daemon;
+	}
+	memset(&la, 0, sizeof(la));
+	la.dst = ai->ai_addr;
+	la.secret = d.secret;
+	la.timeout_ms = TIMEOUT_MS;
+	la.spin_us = 100;
+	if (!CHECK(raw_connect(&la, 1, &pd, &lane) == 0, "raw lane 1"))
+		goto out_lanes;
+
+	n0 = ncalls(&d);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		raw_inline(msg, bad[i].op, 1, bad[i].off, bad[i].len,
+			300 + (uint32_t)i);
+		ret = raw_send(lane, msg, RPMEM_GPSPM_REQ_SIZE + bad[i].sent,
+			&status);
+		CHECK(ret == 0 && status == RPMEM_ST_PROTO, "inline request "
+			"(%s) -> PROTO status", bad[i].what);
+	}
+	CHECK(ncalls(&d) == n0, "malformed inline requests reached the "
+		"flush callback");
+	pool_matches(&d, shadow, "after malformed inline requests");
+
+	/* a valid one, unaligned, after them: copied, flushed, answered */
+	raw_inline(msg, RPMEM_GPSPM_PERSIST_INLINE, 1, HDR + 1029, 300, 400);
+	memcpy(shadow + HDR + 1029, msg + RPMEM_GPSPM_REQ_SIZE, 300);
+	ret = raw_send(lane, msg, RPMEM_GPSPM_REQ_SIZE + 300, &status);
+	CHECK(ret == 0 && status == RPMEM_ST_OK && ncalls(&d) == n0 + 1 &&
+		d.seen_off == HDR + 1029 && d.seen_len == 300 && !d.seen_deep,
+		"valid inline request after malformed ones");
+	pool_matches(&d, shadow, "valid inline request");
+
+	/* max + 1 bytes of data: longer than the RECV, the lane fails */
+	raw_inline(msg, RPMEM_GPSPM_PERSIST_INLINE, 1, HDR, max + 1, 401);
+	errno = 0;
+	ret = raw_send(lane, msg, RPMEM_GPSPM_REQ_MAX_SIZE + 1, &status);
+	CHECK(ret == -1 && lane->err != 0, "inline request longer than the "
+		"daemon's RECV buffer fails the lane (ret %d, lane err %d)",
+		ret, lane->err);
+	printf("# oversized inline request: %s\n", rpmem_err_get());
+	CHECK(ncalls(&d) == n0 + 1, "the oversized request reached the "
+		"flush callback");
+	pool_matches(&d, shadow, "after the oversized request");
+
+	/* ... and only that lane: another one is served */
+	if (CHECK(raw_connect(&la, 0, &pd, &lane0) == 0, "raw lane 0 after "
+			"the failed lane")) {
+		raw_inline(msg, RPMEM_GPSPM_DEEP_PERSIST_INLINE, 0,
+			POOL_SIZE - max, max, 402);
+		memcpy(shadow + POOL_SIZE - max, msg + RPMEM_GPSPM_REQ_SIZE,
+			max);
+		ret = raw_send(lane0, msg, RPMEM_GPSPM_REQ_MAX_SIZE, &status);
+		CHECK(ret == 0 && status == RPMEM_ST_OK &&
+			ncalls(&d) == n0 + 2 && d.seen_off == POOL_SIZE - max &&
+			d.seen_len == max && d.seen_deep, "max-size deep "
+			"inline request at the pool end on another lane");
+		pool_matches(&d, shadow, "max-size inline request");
+		rpmem_lane_disconnect(lane0);
+		rpmem_lane_wait_disconnected(lane0,
+			rpmem_now_ns() / 1000000 + 2000);
+	}
+	if (Failures == fails0)
+		ok("GPSPM: crafted inline requests get PROTO, an oversized one "
+			"fails its lane only");
+out_lanes:
+	rpmem_lane_delete(&lane0);
+	rpmem_lane_delete(&lane);
+	if (pd)
+		ibv_dealloc_pd(pd);
+	freeaddrinfo(ai);
+out_daemon:
+	daemon_stop(&d);
+out:
+	munmap(shadow, POOL_SIZE);
+}
+
 /* test_gpspm_raw -- crafted requests on a raw lane: error status, alive */
 static void
 test_gpspm_raw(void)
@@ -536,7 +738,7 @@ test_gpspm_raw(void)
 	struct daemon d;
 	struct rpmem_lane *lane = NULL, *lane2 = NULL;
 	struct rpmem_lane_attr la;
-	struct rpmem_lane_qp_cfg cfg = { 8, 1, 16, 3, 3, 1 };
+	struct rpmem_lane_qp_cfg cfg = { 8, 1, 16, 3, 3, 1, 0 };
 	struct ibv_pd *pd = NULL;
 	struct addrinfo *ai;
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
@@ -619,6 +821,133 @@ out_ai:
 	freeaddrinfo(ai);
 out_daemon:
 	daemon_stop(&d);
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * lane_counts -- the daemon's last "lane N: R requests served, I with
+ * inline data" line in Log (written when the lane is destroyed); 0 if found
+ */
+static int
+lane_counts(unsigned lane, unsigned long long *req, unsigned long long *inl)
+{
+	FILE *f = fopen(Log, "r");
+	char line[512];
+	int found = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = strstr(line, "lane ");
+		unsigned l;
+		unsigned long long r, i;
+
+		if (p != NULL && sscanf(p, "lane %u: %llu requests served, "
+				"%llu with inline data", &l, &r, &i) == 3 &&
+		    l == lane) {
+			*req = r;
+			*inl = i;
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * test_inline -- GPSPM persist and deep persist of 1, 7, 8, max - 1, max
+ * and max + 1 bytes at an aligned and an unaligned offset and on the
+ * pool's last bytes: the daemon's pool holds exactly them, the flush ran
+ * on the range (deep for a deep persist), and the daemon counted one
+ * inline request for each range up to the max -- or none, when the client
+ * was told the daemon cannot take them (inl 0)
+ */
+static void
+test_inline(int inl)
+{
+	static const size_t lens[] = { 1, 7, 8, RPMEM_GPSPM_INLINE_MAX - 1,
+		RPMEM_GPSPM_INLINE_MAX, RPMEM_GPSPM_INLINE_MAX + 1 };
+	const size_t nlens = sizeof(lens) / sizeof(lens[0]);
+	struct daemon d;
+	struct rpmem_dp *dp = NULL;
+	uint8_t *cpool = map(POOL_SIZE), *shadow = map(POOL_SIZE);
+	uint8_t *ubuf = malloc(2 * RPMEM_GPSPM_INLINE_MAX);
+	uint64_t st = rnd(&Rng);
+	unsigned long long req = 0, inreq = 0, want_req = 0, want_inl = 0;
+	unsigned got, n0;
+	int fails0 = Failures, ret;
+
+	Inline = inl;
+	if (truncate(Log, 0) && errno != ENOENT)
+		CHECK(0, "truncate %s", Log);
+	if (daemon_start(&d, RPMEM_PM_GPSPM, 1))
+		goto out;
+	ret = client_open(&d, RPMEM_PM_GPSPM, 1, NULL, 0, TIMEOUT_MS, cpool,
+		&dp, &got);
+	if (!CHECK(ret == 0, "inline %d: rpmem_dp_new", inl))
+		goto out_daemon;
+	for (int deep = 0; deep <= 1; deep++) {
+		for (size_t i = 0; i < nlens; i++) {
+			size_t len = lens[i];
+			/* aligned, unaligned, the pool's last bytes */
+			const size_t offs[] = { HDR + (size_t)deep * 8192,
+				HDR + 4096 + 3 + (size_t)deep * 8192,
+				POOL_SIZE - len };
+
+			for (size_t o = 0; o < 3; o++) {
+				size_t off = offs[o];
+
+				fill(cpool + off, len, &st);
+				n0 = ncalls(&d);
+				ret = deep ? rpmem_dp_deep_persist(dp, off, len,
+					0) : rpmem_dp_persist(dp, off, len, 0);
+				CHECK(ret == 0, "inline %d: %spersist [%zu, "
+					"+%zu)", inl, deep ? "deep " : "", off,
+					len);
+				memcpy(shadow + off, cpool + off, len);
+				pool_matches(&d, shadow, "inline");
+				CHECK(ncalls(&d) == n0 + 1 &&
+					d.seen_off == off &&
+					d.seen_len == len &&
+					d.seen_deep == deep, "inline %d: flush "
+					"of [%llu, +%llu) deep %d, expected "
+					"[%zu, +%zu) deep %d", inl,
+					(unsigned long long)d.seen_off,
+					(unsigned long long)d.seen_len,
+					d.seen_deep, off, len, deep);
+				/* and what a read of it returns */
+				memset(ubuf, 0xee, len);
+				CHECK(rpmem_dp_read(dp, ubuf, off, len, 0) == 0
+					&& memcmp(ubuf, shadow + off, len) == 0,
+					"inline %d: read back [%zu, +%zu)", inl,
+					off, len);
+				want_req++;
+				if (inl && len <= RPMEM_GPSPM_INLINE_MAX)
+					want_inl++;
+			}
+		}
+	}
+	rpmem_dp_delete(&dp);
+	daemon_stop(&d);
+	/* the service thread is gone: its log lines are all written */
+	CHECK(lane_counts(0, &req, &inreq) == 0 && req == want_req &&
+		inreq == want_inl, "inline %d: daemon served %llu requests, "
+		"%llu inline; expected %llu, %llu", inl, req, inreq, want_req,
+		want_inl);
+	if (Failures == fails0)
+		ok("GPSPM %s: 1, 7, 8, max - 1, max, max + 1 bytes (max %d), "
+			"aligned, unaligned, at the pool end; %llu of %llu "
+			"requests inline", inl ? "inline requests" :
+			"requests without data (old daemon)",
+			RPMEM_GPSPM_INLINE_MAX, inreq, req);
+	goto out;
+out_daemon:
+	daemon_stop(&d);
+out:
+	free(ubuf);
+	munmap(cpool, POOL_SIZE);
+	munmap(shadow, POOL_SIZE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -881,6 +1210,13 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* the daemon side's log: its lines say which request path ran */
+	snprintf(Log, sizeof(Log), "/tmp/dp_test-%d.log", (int)getpid());
+	if (rpmemd_log_setup(Log, 0, RPMEMD_LOG_INFO)) {
+		fprintf(stderr, "dp_test: rpmemd_log_setup(%s): %s\n", Log,
+			strerror(errno));
+		return 1;
+	}
 	printf("# dp_test: target %s, RPMEM_SPIN_US=%s RPMEMD_SPIN_US=%s\n",
 		Target, getenv("RPMEM_SPIN_US") ? getenv("RPMEM_SPIN_US") :
 		"(default)", getenv("RPMEMD_SPIN_US") ?
@@ -892,8 +1228,15 @@ main(int argc, char *argv[])
 			test_persist_read(pm, 16384);	/* split transfers */
 			test_lanes(pm);
 		}
+		/* what librpmem does with this daemon from here on */
+		Inline = 1;
+		test_persist_read(RPMEM_PM_GPSPM, 0);
+		test_lanes(RPMEM_PM_GPSPM);
+		test_inline(0);
+		test_inline(1);
 		test_auth();
 		test_gpspm_raw();
+		test_gpspm_raw_inline();
 		test_timeout();
 		run_dead_peer(RPMEM_PM_APM, "daemon torn down", 3000,
 			kill_daemon);
@@ -908,5 +1251,9 @@ main(int argc, char *argv[])
 			link_down);
 	}
 	printf("# %d checks, %d failures\n", Checks, Failures);
+	if (Failures == 0)
+		unlink(Log);
+	else
+		printf("# the daemon side's log: %s\n", Log);
 	return Failures ? 1 : 0;
 }

@@ -37,6 +37,7 @@
 #include "librpmem.h"
 #include "client.h"
 #include "rig.h"
+#include "rpmem_proto.h"	/* RPMEM_GPSPM_INLINE_MAX */
 #include "tap.h"
 
 #define KiB ((size_t)1024)
@@ -825,6 +826,116 @@ out:
 	unlink(ps.path);
 }
 
+/*
+ * log_lane_totals -- the sums of rpmemd's "lane N: R requests served, I
+ * with inline data" lines so far (one per lane, when it is destroyed: at
+ * the latest before CLOSE_RESP)
+ */
+static void
+log_lane_totals(unsigned long long *req, unsigned long long *inl)
+{
+	FILE *f = fopen(Rig.log, "r");
+	char line[1024];
+
+	*req = *inl = 0;
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = strstr(line, "lane ");
+		unsigned l;
+		unsigned long long r, i;
+
+		if (p != NULL && sscanf(p, "lane %u: %llu requests served, "
+				"%llu with inline data", &l, &r, &i) == 3) {
+			*req += r;
+			*inl += i;
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * t_inline -- persists and deep persists of 1, 7, 8, max - 1, max and
+ * max + 1 bytes (max: the most a GPSPM request carries itself) at an
+ * aligned and an unaligned offset and on the pool's last bytes: rpmem_read
+ * and the part file hold them, and rpmemd counted an inline request for
+ * each one of at most max bytes that was a request (every GPSPM persist,
+ * every deep persist), the rest went as WRITEs
+ */
+static void
+t_inline(void)
+{
+	static const size_t lens[] = {1, 7, 8, RPMEM_GPSPM_INLINE_MAX - 1,
+		RPMEM_GPSPM_INLINE_MAX, RPMEM_GPSPM_INLINE_MAX + 1};
+	const int gpspm = strcmp(Method, "gpspm") == 0;
+	unsigned long long r0, i0, r1, i1, want_req = 0, want_inl = 0;
+	struct rpmem_pool_attr a;
+	struct rig_set ps;
+	size_t sz = MiB;
+	unsigned nl = 2;
+	RPMEMpool *rpp;
+
+	rig_set_make(&Rig, &ps, "inline.set", RIG_HDRS, 1, &sz);
+	attr_make(&a, 11);
+	reset_local();
+	log_lane_totals(&r0, &i0);
+	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
+	if (!expect(rpp != NULL, "inline: rpmem_create"))
+		goto out;
+	for (int deep = 0; deep <= 1; deep++) {
+		for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+			size_t len = lens[k];
+			/* aligned, unaligned, the pool's last bytes */
+			const size_t offs[] = {HDR + (size_t)deep * 4 * KiB,
+				HDR + 16 * KiB + 3 + (size_t)deep * 4 * KiB,
+				sz - len};
+
+			for (size_t o = 0; o < 3; o++) {
+				size_t off = offs[o];
+				unsigned lane = (unsigned)(k + o) % nl;
+				int ret;
+
+				fill(Pool + off, len, &Rng);
+				ret = deep ? rpmem_deep_persist(rpp, off, len,
+					lane) : rpmem_persist(rpp, off, len,
+					lane);
+				if (ret == 0)
+					memcpy(Shadow + off, Pool + off, len);
+				else
+					detail("errno %d, '%s'", errno,
+						rpmem_errormsg());
+				expect(ret == 0, "inline: %s [%zu, +%zu) "
+					"on lane %u", deep ?
+					"rpmem_deep_persist" : "rpmem_persist",
+					off, len, lane);
+				expect(read_cmp(rpp, off, len, lane),
+					"inline: read back [%zu, +%zu)", off,
+					len);
+				if (!deep && !gpspm)
+					continue;	/* APM: WRITE + READ */
+				want_req++;
+				if (len <= RPMEM_GPSPM_INLINE_MAX)
+					want_inl++;
+			}
+		}
+	}
+	expect(read_cmp(rpp, HDR, sz - HDR, 0), "inline: read back the whole "
+		"pool (nothing else changed)");
+	expect(rpmem_close(rpp) == 0, "inline: rpmem_close");
+	expect(rig_set_holds(&ps, Shadow), "inline: the part file holds "
+		"every persisted byte, nothing else");
+	log_lane_totals(&r1, &i1);
+	if (r1 - r0 != want_req || i1 - i0 != want_inl)
+		detail("rpmemd counted %llu requests, %llu inline; expected "
+			"%llu, %llu", r1 - r0, i1 - i0, want_req, want_inl);
+	expect(r1 - r0 == want_req && i1 - i0 == want_inl, "inline: rpmemd "
+		"got %llu requests with the data, every one of at most %d "
+		"bytes, of %llu", i1 - i0, RPMEM_GPSPM_INLINE_MAX, r1 - r0);
+	expect(rpmem_remove(Target, ps.name, 0) == 0, "inline: remove");
+out:
+	unlink(ps.path);
+}
+
 /* cmp_dbl -- qsort ascending */
 static int
 cmp_dbl(const void *a, const void *b)
@@ -1350,6 +1461,7 @@ main(int argc, char *argv[])
 	RUN(t_errors());
 	RUN(t_remove());
 	RUN(t_lanes());
+	RUN(t_inline());
 	RUN(t_latency());
 	RUN(t_daemon_errors());
 	RUN(t_transport());

@@ -1806,6 +1806,43 @@ START_TEST(test_create_daemon_version)
 }
 END_TEST
 
+/*
+ * GPSPM requests carry data only to a daemon that announced it
+ * (rpmem_daemon_has_inline): 1.1 and the 1.2 daemons from before it get
+ * WRITE + 32-byte request only
+ */
+static const struct {
+	uint32_t version;
+	int gpspm_inline;
+} Inline_version[] = {
+	{0x00010000, 0},	/* 1.0 */
+	{0x00010001, 0},	/* 1.1 */
+	{0x00010002, 0},	/* 1.2: API 1.2, no inline requests yet */
+	{RPMEM_DAEMON_VERSION, 1},	/* this project's rpmemd */
+	{0x00010063, 1},	/* a later minor keeps it */
+};
+
+START_TEST(test_create_inline_capability)
+{
+	struct rpmem_pool_attr attr = some_attr();
+	unsigned nlanes = 2;
+	char num[16];
+	RPMEMpool *rpp;
+
+	fake("ok");
+	Dp.new_err = 0;
+	snprintf(num, sizeof(num), "0x%08x", Inline_version[_i].version);
+	setenv("FAKE_DAEMON_VERSION", num, 1);
+	rpp = rpmem_create("127.0.0.1", "pool.set", Pool, POOL_SIZE, &nlanes,
+		&attr);
+	ck_assert_msg(rpp != NULL, "%s", rpmem_errormsg());
+	ck_assert_int_eq(Dp.new_calls, 1);
+	ck_assert_int_eq(Dp.attr.gpspm_inline,
+		Inline_version[_i].gpspm_inline);
+	ck_assert_int_eq(rpmem_close(rpp), 0);
+}
+END_TEST
+
 /* RPMEM_CMD: one command per connection, in turn, as PMDK */
 START_TEST(test_cmd_rotation)
 {
@@ -2042,6 +2079,8 @@ ctl_suite(void)
 	tcase_add_loop_test(tc, test_hello_daemon_version, 0,
 		sizeof(Hello_version) / sizeof(Hello_version[0]));
 	tcase_add_test(tc, test_create_daemon_version);
+	tcase_add_loop_test(tc, test_create_inline_capability, 0,
+		sizeof(Inline_version) / sizeof(Inline_version[0]));
 	tcase_add_test(tc, test_cmd_rotation);
 	tcase_add_test(tc, test_cmd_rotation_api);
 	tcase_add_test(tc, test_provider_env_api);
