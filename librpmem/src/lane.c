@@ -17,7 +17,8 @@
  * stays slow.  The recent wait follows a longer wait at once and a
  * shorter one by an eighth of the difference; a wait longer than half the
  * bound (a large transfer) resets it: spinning would not catch that
- * completion, so the window stays at the minimum.  Only the first
+ * completion, so the window stays at the minimum.  Off by default
+ * (RPMEM_SPIN_MAX_US 0, data_path.c says why).  Only the first
  * RPMEM_LANE_HOT_SPIN_NS of the busy phase is a pure spin; after it every
  * empty poll yields the CPU: on a host with fewer CPUs than busy threads
  * (other lanes, rpmemd on the same node, a VM) the thread that would
