@@ -259,6 +259,8 @@ log_fd(void)
 }
 
 /* log_line -- "librpmem: <what><text>\n" in one write */
+static void log_line(const char *what, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 static void
 log_line(const char *what, const char *fmt, va_list ap)
 {
