@@ -2,14 +2,16 @@
 /*
  * rpmem_os.h -- the small OS helpers both sides' data paths use (a
  * monotonic clock for spin budgets and wait bounds, non-blocking channel
- * fds), header-only: static inline, so they cost a call neither in the
+ * fds, the spin knobs from the environment), header-only: static inline, so they cost a call neither in the
  * client's wait loop nor in the daemon's poll loop
  */
 #ifndef RPMEM_OS_H
 #define RPMEM_OS_H 1
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
 
 /* rpmem_now_ns -- CLOCK_MONOTONIC in ns (vDSO: no syscall) */
@@ -35,6 +37,26 @@ rpmem_set_nonblock(int fd)
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * rpmem_env_us -- the decimal number of microseconds in the environment
+ * variable name, at most max; def when it is unset, empty or anything else
+ */
+static inline unsigned
+rpmem_env_us(const char *name, unsigned def, unsigned long max)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (s == NULL || *s == '\0')
+		return def;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end != '\0' || v > max)
+		return def;
+	return (unsigned)v;
 }
 
 #endif /* RPMEM_OS_H */

@@ -75,23 +75,6 @@
 #define RPMEMD_SPIN_US_MAX 1000000
 #define RPMEMD_CM_CHECK_NS 10000000ull	/* CM events while busy: 10 ms */
 
-/* env_us -- microseconds from the environment variable, or def */
-static unsigned
-env_us(const char *name, unsigned def)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long v;
-
-	if (s == NULL || *s == '\0')
-		return def;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end != '\0' || v > RPMEMD_SPIN_US_MAX)
-		return def;
-	return (unsigned)v;
-}
-
 /* spin_yield -- RPMEMD_SPIN_YIELD=1 yields in empty passes (default 0) */
 static int
 spin_yield(void)
@@ -219,10 +202,10 @@ rpmemd_rdma_service_start(struct rpmemd_rdma *rdma)
 {
 	int ret;
 
-	rdma->spin.min_ns = (uint64_t)env_us("RPMEMD_SPIN_US",
-		RPMEMD_SPIN_US_DEFAULT) * 1000ull;
-	rdma->spin.max_ns = (uint64_t)env_us("RPMEMD_SPIN_MAX_US",
-		RPMEMD_SPIN_MAX_US_DEFAULT) * 1000ull;
+	rdma->spin.min_ns = (uint64_t)rpmem_env_us("RPMEMD_SPIN_US",
+		RPMEMD_SPIN_US_DEFAULT, RPMEMD_SPIN_US_MAX) * 1000ull;
+	rdma->spin.max_ns = (uint64_t)rpmem_env_us("RPMEMD_SPIN_MAX_US",
+		RPMEMD_SPIN_MAX_US_DEFAULT, RPMEMD_SPIN_US_MAX) * 1000ull;
 	rdma->spin_yield = spin_yield();
 	ret = RPMEM_FI_RET("pthread_create", EAGAIN);
 	if (ret == 0)

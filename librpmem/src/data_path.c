@@ -78,23 +78,6 @@ dp_fork_init(void)
 	(void) ibv_fork_init();
 }
 
-/* dp_env_us -- microseconds from the variable name, or def */
-static unsigned
-dp_env_us(const char *name, unsigned def)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long v;
-
-	if (s == NULL || *s == '\0')
-		return def;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end != '\0' || v > RPMEM_DP_SPIN_US_MAX)
-		return def;
-	return (unsigned)v;
-}
-
 /*
  * dp_ack_timeout -- the QP gives up after (retry + 1) ACK timeouts of
  * 4.096 us * 2^t each: pick t so that fits in half the wait bound, so a
@@ -260,9 +243,10 @@ dp_connect_lanes(struct rpmem_dp *dp, const struct rpmem_dp_attr *attr,
 	la.dst = dst;
 	la.secret = attr->secret;
 	la.timeout_ms = dp->timeout_ms;
-	la.spin_us = dp_env_us("RPMEM_SPIN_US", RPMEM_DP_SPIN_US_DEFAULT);
-	la.spin_max_us = dp_env_us("RPMEM_SPIN_MAX_US",
-		RPMEM_DP_SPIN_MAX_US_DEFAULT);
+	la.spin_us = rpmem_env_us("RPMEM_SPIN_US", RPMEM_DP_SPIN_US_DEFAULT,
+		RPMEM_DP_SPIN_US_MAX);
+	la.spin_max_us = rpmem_env_us("RPMEM_SPIN_MAX_US",
+		RPMEM_DP_SPIN_MAX_US_DEFAULT, RPMEM_DP_SPIN_US_MAX);
 	for (i = 0; i < attr->nlanes; i++) {
 		la.index = i;
 		if (rpmem_lane_new(&la, &dp->lanes[i]))
