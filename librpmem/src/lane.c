@@ -719,6 +719,20 @@ lane_cm_check(struct rpmem_lane *lane)
 	return 0;
 }
 
+/*
+ * lane_waited -- a wait that began at start succeeded: with a growing
+ * window (RPMEM_SPIN_MAX_US) learn from how long it took; with the fixed
+ * one (the default) there is nothing to learn, and no clock read
+ */
+static inline int
+lane_waited(struct rpmem_lane *lane, uint64_t start)
+{
+	if (lane->spin_max_ns > lane->spin_ns)
+		lane->wait_ns = rpmem_spin_learn(lane->wait_ns,
+			rpmem_now_ns() - start, lane->spin_max_ns);
+	return 0;
+}
+
 /* rpmem_lane_wait -- spin, then block; bounded by timeout_ms */
 int
 rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
@@ -737,11 +751,8 @@ rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 	for (;;) {
 		if (lane_poll(lane) < 0)
 			return -1;
-		if (lane_done(lane, max_used)) {
-			lane->wait_ns = rpmem_spin_learn(lane->wait_ns,
-				rpmem_now_ns() - start, lane->spin_max_ns);
-			return 0;
-		}
+		if (lane_done(lane, max_used))
+			return lane_waited(lane, start);
 		uint64_t now = rpmem_now_ns();
 		if (now >= spin_end)
 			break;
@@ -763,11 +774,8 @@ rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 		/* a CQE may have landed between the last poll and arming */
 		if (lane_poll(lane) < 0)
 			return -1;
-		if (lane_done(lane, max_used)) {
-			lane->wait_ns = rpmem_spin_learn(lane->wait_ns,
-				rpmem_now_ns() - start, lane->spin_max_ns);
-			return 0;
-		}
+		if (lane_done(lane, max_used))
+			return lane_waited(lane, start);
 		int ms = ms_left(deadline);
 		if (ms == 0) {
 			RPMEM_ERR_ERRNO(ETIMEDOUT, "lane %u: no completion "
@@ -783,11 +791,8 @@ rpmem_lane_wait(struct rpmem_lane *lane, unsigned max_used)
 		/* completions first: a persist that made it counts */
 		if (lane_poll(lane) < 0)
 			return -1;
-		if (lane_done(lane, max_used)) {
-			lane->wait_ns = rpmem_spin_learn(lane->wait_ns,
-				rpmem_now_ns() - start, lane->spin_max_ns);
-			return 0;
-		}
+		if (lane_done(lane, max_used))
+			return lane_waited(lane, start);
 		if (pfd[1].revents && lane_cm_check(lane))
 			return -1;
 	}
