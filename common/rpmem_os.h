@@ -2,8 +2,9 @@
 /*
  * rpmem_os.h -- the small OS helpers both sides' data paths use (a
  * monotonic clock for spin budgets and wait bounds, non-blocking channel
- * fds, the spin knobs from the environment), header-only: static inline, so they cost a call neither in the
- * client's wait loop nor in the daemon's poll loop
+ * fds, the spin knobs from the environment), header-only: static inline,
+ * so they cost a call neither in the client's wait loop nor in the
+ * daemon's poll loop
  */
 #ifndef RPMEM_OS_H
 #define RPMEM_OS_H 1
