@@ -32,6 +32,7 @@ enum config_key {
 	KEY_TIMEOUT_MS,
 	KEY_DDIO,
 	KEY_PART_DIR,
+	KEY_SERVICE_NICE,
 	KEY_MAX
 };
 
@@ -46,6 +47,7 @@ static const char *const config_key_names[KEY_MAX] = {
 	[KEY_TIMEOUT_MS] = "timeout-ms",
 	[KEY_DDIO] = "ddio",
 	[KEY_PART_DIR] = "part-dir",
+	[KEY_SERVICE_NICE] = "service-nice",
 };
 
 static const char *const config_ddio_names[RPMEMD_DDIO_MAX] = {
@@ -66,6 +68,7 @@ enum config_opt {
 	OPT_TIMEOUT_MS = 256 + KEY_TIMEOUT_MS,
 	OPT_DDIO = 256 + KEY_DDIO,
 	OPT_PART_DIR = 256 + KEY_PART_DIR,
+	OPT_SERVICE_NICE = 256 + KEY_SERVICE_NICE,
 };
 
 static const struct option config_options[] = {
@@ -80,6 +83,7 @@ static const struct option config_options[] = {
 	{"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
 	{"ddio", required_argument, NULL, OPT_DDIO},
 	{"part-dir", required_argument, NULL, OPT_PART_DIR},
+	{"service-nice", required_argument, NULL, OPT_SERVICE_NICE},
 	{"nthreads", required_argument, NULL, 't'},
 	{"remove", required_argument, NULL, 'r'},
 	{"force", no_argument, NULL, 'f'},
@@ -106,6 +110,8 @@ static const char config_usage[] =
 	"      --timeout-ms MS    wait for the first lane (ms)\n"
 	"      --ddio MODE        check, disable or ignore\n"
 	"      --part-dir DIR     pool-set parts must lie inside DIR\n"
+	"      --service-nice N   the service thread's nice value while\n"
+	"                         two or more lanes are busy (-20..19)\n"
 	"  -t, --nthreads N       accepted, no effect: one thread serves\n"
 	"                         every lane (classic rpmemd: N workers)\n"
 	"  -r, --remove POOLSET   remove the pool's parts and exit\n"
@@ -294,6 +300,36 @@ err_range:
 		min, max);
 }
 
+/* config_int -- a decimal number in [min, max], '-' allowed, nothing else */
+static int
+config_int(struct config_ctx *ctx, const struct config_src *src,
+		const char *key, const char *value, int min, int max,
+		int *out)
+{
+	const char *p = value + (value[0] == '-');
+	long v = 0;
+
+	if (*p == '\0')
+		goto err_range;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			goto err_range;
+		v = v * 10 + (*p - '0');
+		if (v > 1000000)	/* far outside any range: no overflow */
+			goto err_range;
+	}
+	if (value[0] == '-')
+		v = -v;
+	if (v < min || v > max)
+		goto err_range;
+	*out = (int)v;
+	return 0;
+err_range:
+	return config_err(ctx, src,
+		"invalid value '%s' for '%s' (expected %d..%d)", value, key,
+		min, max);
+}
+
 /* config_set -- apply one key = value */
 static int
 config_set(struct config_ctx *ctx, const struct config_src *src,
@@ -338,6 +374,9 @@ config_set(struct config_ctx *ctx, const struct config_src *src,
 	case KEY_PART_DIR:
 		return config_path_value(ctx, src, name, value,
 			cfg->part_dir);
+	case KEY_SERVICE_NICE:
+		return config_int(ctx, src, name, value, RPMEMD_NICE_MIN,
+			RPMEMD_NICE_MAX, &cfg->service_nice);
 	case KEY_DDIO:
 		for (int i = 0; i < RPMEMD_DDIO_MAX; i++) {
 			if (strcmp(value, config_ddio_names[i]) == 0) {
@@ -489,6 +528,7 @@ config_defaults(struct rpmemd_config *cfg)
 	cfg->max_lanes = RPMEMD_DEF_MAX_LANES;
 	cfg->timeout_ms = RPMEMD_DEF_TIMEOUT_MS;
 	cfg->ddio = RPMEMD_DDIO_CHECK;
+	cfg->service_nice = RPMEMD_DEF_SERVICE_NICE;
 }
 
 /*
@@ -578,6 +618,7 @@ rpmemd_config_load(struct rpmemd_config *cfg,
 		case OPT_TIMEOUT_MS:
 		case OPT_DDIO:
 		case OPT_PART_DIR:
+		case OPT_SERVICE_NICE:
 			cli_values[opt - 256] = optarg;
 			break;
 		case ':':

@@ -21,9 +21,13 @@
  *   timeout-ms       1..RPMEMD_TIMEOUT_MS_MAX             30000
  *   ddio             check|disable|ignore                 check
  *   part-dir         absolute path, "$HOME" expanded      (none)
+ *   service-nice     -20..19                              -10
  * part-dir: when set, every regular-file part of a pool set must resolve
  * inside it (off by default: classic rpmemd lets the set file, written by
  * the administrator, name parts anywhere).
+ * service-nice: the nice value the service thread takes while two or more
+ * lanes are busy (rdma_service.c says why); it needs CAP_SYS_NICE or an
+ * RLIMIT_NICE that allows it, and is only logged when refused.
  * Command line only: -t/--nthreads N (classic rpmemd's worker threads,
  * 0 = one per lane): accepted for compatibility and ignored, since one
  * service thread here serves every lane of the session (see rpmemd(1)).
@@ -48,6 +52,9 @@
 #define RPMEMD_DEF_TIMEOUT_MS 30000
 #define RPMEMD_TIMEOUT_MS_MAX 3600000
 #define RPMEMD_CONFIG_LINE_MAX 4096
+#define RPMEMD_NICE_MIN (-20)
+#define RPMEMD_NICE_MAX 19
+#define RPMEMD_DEF_SERVICE_NICE (-10)
 
 /* what to do about DDIO on the RDMA device's root port */
 enum rpmemd_ddio {
@@ -68,6 +75,7 @@ struct rpmemd_config {
 	unsigned timeout_ms;
 	enum rpmemd_ddio ddio;
 	char part_dir[PATH_MAX];	/* "" when parts may be anywhere */
+	int service_nice;		/* service thread, lanes busy */
 
 	/* command line only */
 	char remove[PATH_MAX];		/* -r: pool set to remove or "" */

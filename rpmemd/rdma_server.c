@@ -189,6 +189,7 @@ rpmemd_rdma_new(const struct rpmemd_rdma_attr *attr,
 	rdma->pool_addr = attr->pool_addr;
 	rdma->pool_size = attr->pool_size;
 	rdma->hdr_size = attr->hdr_size;
+	rdma->nice.service = attr->service_nice;
 	rdma->pagesz = (size_t)sysconf(_SC_PAGESIZE);
 	memcpy(rdma->secret, attr->secret, RPMEM_SECRET_LEN);
 	atomic_init(&rdma->stop, 0);

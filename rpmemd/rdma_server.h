@@ -28,6 +28,7 @@ struct rpmemd_rdma_attr {
 	size_t pool_size;	/* client view, header included */
 	size_t hdr_size;	/* [0, hdr_size) is not registered */
 	unsigned nlanes;	/* most lanes to accept */
+	int service_nice;	/* the service thread's, lanes busy */
 	uint8_t secret[RPMEM_SECRET_LEN];
 };
 

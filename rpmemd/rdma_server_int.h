@@ -101,6 +101,14 @@ struct rpmemd_rdma {
 	struct rpmemd_spin_cfg spin;	/* RPMEMD_SPIN_US, _MAX_US */
 	int spin_yield;			/* RPMEMD_SPIN_YIELD */
 	uint64_t spin_until_ns;		/* poll busily until then */
+	struct {			/* the service thread's priority */
+		int service;		/* service-nice: two lanes busy */
+		int base;		/* the thread's nice at its start */
+		int raised;		/* at service now */
+		int refused;		/* a change failed: no more tries */
+		unsigned changes;	/* successful changes */
+		uint64_t checked_ns;	/* busy lanes last counted */
+	} nice;
 	uint16_t pm;
 	rpmemd_persist_fn persist;
 	void *persist_ctx;

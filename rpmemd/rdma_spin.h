@@ -38,4 +38,19 @@ uint64_t rpmemd_spin_request(const struct rpmemd_spin_cfg *cfg,
 uint64_t rpmemd_spin_window(const struct rpmemd_spin_cfg *cfg,
 		const struct rpmemd_spin_lane *lane);
 
+/*
+ * a lane whose last request is younger than this is busy: a few of its
+ * round trips even under TCG (about 1 ms at 8 lanes), and the same as the
+ * default idle threshold of the window (RPMEMD_SPIN_MAX_US / 2)
+ */
+#define RPMEMD_SPIN_BUSY_NS 5000000ull
+
+/* rpmemd_spin_busy -- 1 while the lane's last request is recent */
+static inline int
+rpmemd_spin_busy(const struct rpmemd_spin_lane *lane, uint64_t now_ns)
+{
+	return lane->last_ns != 0 && now_ns >= lane->last_ns &&
+		now_ns - lane->last_ns < RPMEMD_SPIN_BUSY_NS;
+}
+
 #endif /* RPMEMD_RDMA_SPIN_H */

@@ -235,6 +235,7 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 	rattr.hdr_size = rpmemd_pool_hdr_size(d->pool);
 	rattr.nlanes = rq->nlanes < d->cfg.max_lanes ? rq->nlanes :
 		d->cfg.max_lanes;
+	rattr.service_nice = d->cfg.service_nice;
 
 	st = rpmemd_rdma_new(&rattr, &d->rdma, &info);
 	if (st == RPMEM_ST_NOSUPP) {
@@ -577,9 +578,10 @@ main(int argc, char *argv[])
 	}
 
 	RPMEMD_LOG(INFO, "session started: poolset-dir '%s', part-dir '%s', "
-		"max-lanes %u, persist-apm %s, persist-general %s",
+		"max-lanes %u, service-nice %d, persist-apm %s, "
+		"persist-general %s",
 		d.cfg.poolset_dir, d.cfg.part_dir[0] ? d.cfg.part_dir :
-		"(anywhere)", d.cfg.max_lanes,
+		"(anywhere)", d.cfg.max_lanes, d.cfg.service_nice,
 		d.cfg.persist_apm ? "yes" : "no",
 		d.cfg.persist_general ? "yes" : "no");
 	if (d.cfg.nthreads_set)

@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,6 +51,10 @@
 #define THREAD_REGION (64 * KiB)
 #define THREAD_ITERS 150
 #define DEAD_CLIENT_SEED 0xdeadc1ull
+/* service-nice in the config: not the default; a bare number, for STR */
+#define SERVICE_NICE -7
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 
 static const char *Method;	/* "apm" or "gpspm" */
@@ -734,6 +740,8 @@ struct worker {
 	pthread_t th;
 };
 
+static int Workers_done;	/* __atomic: workers that returned */
+
 /* worker -- persist random ranges of its own region on its own lane */
 static void *
 worker(void *arg)
@@ -768,24 +776,127 @@ worker(void *arg)
 		}
 	}
 	free(chk);
+	__atomic_add_fetch(&Workers_done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* rpmemd_pid -- the pid fake-ssh wrote for the last session, 0 if none */
+static pid_t
+rpmemd_pid(void)
+{
+	FILE *f = fopen(Rig.pidfile, "r");
+	int p = 0;
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%d", &p) != 1)
+		p = 0;
+	fclose(f);
+	return (pid_t)p;
+}
+
+/*
+ * nice_min -- the lowest nice among pid's threads now (proc(5): the 19th
+ * field of /proc/PID/task/TID/stat, the 17th after the ")" that ends the
+ * command name); 100 when none could be read
+ */
+static int
+nice_min(pid_t pid)
+{
+	char path[64], buf[1024];
+	int min = 100;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (d == NULL)
+		return min;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat",
+			(int)pid, e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		char *p = strrchr(buf, ')');
+		int field = 2, nice;
+		for (; p != NULL && *p != '\0' && field < 19; p++)
+			field += *p == ' ';
+		if (p != NULL && field == 19 && sscanf(p, "%d", &nice) == 1 &&
+		    nice < min)
+			min = nice;
+	}
+	closedir(d);
+	return min;
+}
+
+/*
+ * run_workers -- nt threads persisting on lanes 0..nt-1 (worker) while
+ * this thread samples the lowest nice of rpmemd's threads (rpmemd_pid);
+ * 1 when every worker succeeded; *nice_seen: that lowest nice (100: never
+ * read)
+ */
+static int
+run_workers(RPMEMpool *rpp, unsigned nt, const char *what, int *nice_seen)
+{
+	struct worker w[NTHREADS];
+	pid_t pid = rpmemd_pid();
+	int ok = 1;
+
+	*nice_seen = 100;
+	__atomic_store_n(&Workers_done, 0, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < nt; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].rpp = rpp;
+		w[i].lane = i;
+		w[i].base = HDR + (size_t)i * THREAD_REGION;
+		if (pthread_create(&w[i].th, NULL, worker, &w[i])) {
+			nt = i;
+			ok = 0;
+			break;
+		}
+	}
+	while (pid > 0 && (unsigned)__atomic_load_n(&Workers_done,
+			__ATOMIC_ACQUIRE) < nt) {
+		int n = nice_min(pid);
+		if (n < *nice_seen)
+			*nice_seen = n;
+		usleep(2000);
+	}
+	for (unsigned i = 0; i < nt; i++) {
+		pthread_join(w[i].th, NULL);
+		if (w[i].failed) {
+			if (ok)
+				detail("%s: lane %u: %s", what, w[i].lane,
+					w[i].why);
+			ok = 0;
+		}
+	}
+	return ok && nt >= 2;
 }
 
 /* t_lanes -- *nlanes clamped; concurrent persists on several lanes */
 static void
 t_lanes(void)
 {
+	const int gpspm = strcmp(Method, "gpspm") == 0;
 	struct rpmem_pool_attr a;
-	struct worker w[NTHREADS];
 	struct rig_set ps;
 	size_t sz = 2 * MiB;
 	unsigned nl = 1000, nt;
 	RPMEMpool *rpp;
-	int ok = 1;
+	int ok, nice;
+	int base = getpriority(PRIO_PROCESS, 0);	/* rpmemd inherits it */
 
 	rig_set_make(&Rig, &ps, "lanes.set", RIG_HDRS, 1, &sz);
 	attr_make(&a, 9);
 	reset_local();
+	unlink(Rig.pidfile);
 	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
 	if (!expect(rpp != NULL, "lanes: rpmem_create asking 1000 lanes"))
 		goto out;
@@ -797,32 +908,81 @@ t_lanes(void)
 		"lanes: lane %u (== nlanes) -> EINVAL", nl);
 
 	nt = nl < NTHREADS ? nl : NTHREADS;
-	for (unsigned i = 0; i < nt; i++) {
-		memset(&w[i], 0, sizeof(w[i]));
-		w[i].rpp = rpp;
-		w[i].lane = i;
-		w[i].base = HDR + (size_t)i * THREAD_REGION;
-		if (pthread_create(&w[i].th, NULL, worker, &w[i])) {
-			nt = i;
-			break;
-		}
-	}
-	for (unsigned i = 0; i < nt; i++) {
-		pthread_join(w[i].th, NULL);
-		if (w[i].failed) {
-			if (ok)
-				detail("lane %u: %s", w[i].lane, w[i].why);
-			ok = 0;
-		}
-	}
-	expect(ok && nt >= 2, "lanes: %u threads x %d persists on their own "
-		"lanes", nt, THREAD_ITERS);
+	ok = run_workers(rpp, nt, "lanes", &nice);
+	expect(ok, "lanes: %u threads x %d persists on their own lanes", nt,
+		THREAD_ITERS);
+	/*
+	 * GPSPM: the service thread serves several busy lanes at
+	 * service-nice; APM sends it no request: it stays where it started
+	 */
+	if (gpspm)
+		expect(nice == SERVICE_NICE, "lanes: rpmemd's service thread "
+			"at service-nice (%d) while %u lanes persist (lowest "
+			"nice seen: %d)", SERVICE_NICE, nt, nice);
+	else
+		expect(nice == base, "lanes: APM: rpmemd's threads stay at "
+			"nice %d (lowest seen: %d)", base, nice);
 	expect(read_cmp(rpp, HDR, sz - HDR, 0), "lanes: read back everything");
 	expect(rpmem_close(rpp) == 0, "lanes: rpmem_close");
 	expect(rig_set_holds(&ps, Shadow), "lanes: part file holds every "
 		"thread's bytes");
 	expect(rpmem_remove(Target, ps.name, 0) == 0, "lanes: remove");
 out:
+	unlink(ps.path);
+}
+
+/*
+ * t_nice_refused -- GPSPM, rpmemd without CAP_SYS_NICE (setpriv drops it
+ * from the bounding set, so root's rpmemd does not get it back at exec;
+ * RLIMIT_NICE stays 0): raising the service thread's priority is refused,
+ * rpmemd says so once in its log, stays at its nice, and serves every
+ * lane; the bytes arrive
+ */
+static void
+t_nice_refused(void)
+{
+	struct rpmem_pool_attr a;
+	struct rig_set ps;
+	size_t sz = 2 * MiB;
+	unsigned nl = NTHREADS;
+	char cmd[sizeof(Rig.cmd)];
+	RPMEMpool *rpp;
+	int nice;
+	int base = getpriority(PRIO_PROCESS, 0);
+	int warned0 = rig_log_count(&Rig, "service thread stays at nice");
+
+	if (strcmp(Method, "gpspm") != 0)
+		return;		/* APM sends the service thread nothing */
+	rig_set_make(&Rig, &ps, "nice.set", RIG_HDRS, 1, &sz);
+	attr_make(&a, 13);
+	reset_local();
+	snprintf(cmd, sizeof(cmd), "exec setpriv --bounding-set=-sys_nice "
+		"%s -c %s", Rpmemd, Rig.conf);
+	setenv("RPMEM_CMD", cmd, 1);
+	unlink(Rig.pidfile);
+	rpp = rpmem_create(Target, ps.name, Pool, sz, &nl, &a);
+	if (!expect(rpp != NULL && nl >= 2, "nice refused: rpmem_create "
+			"(%u lanes) with rpmemd under setpriv", nl))
+		goto out;
+	expect(run_workers(rpp, nl < NTHREADS ? nl : NTHREADS, "nice refused",
+		&nice), "nice refused: every lane's persists succeed");
+	expect(nice == base, "nice refused: rpmemd's threads stay at nice %d "
+		"(lowest seen: %d)", base, nice);
+	expect(read_cmp(rpp, HDR, sz - HDR, 0), "nice refused: read back "
+		"everything");
+	expect(rpmem_close(rpp) == 0, "nice refused: rpmem_close");
+	expect(rig_set_holds(&ps, Shadow), "nice refused: the part file holds "
+		"every thread's bytes");
+	char want[160];
+	snprintf(want, sizeof(want), "service thread stays at nice %d: "
+		"setpriority(%d): Permission denied (service-nice needs "
+		"CAP_SYS_NICE", base, SERVICE_NICE);
+	expect(rig_log_count(&Rig, want) == 1 &&
+		rig_log_count(&Rig, "service thread stays at nice") ==
+		warned0 + 1, "nice refused: rpmemd's log says so, once");
+	expect(rpmem_remove(Target, ps.name, 0) == 0, "nice refused: remove");
+out:
+	rig_cmd(&Rig, NULL);
 	unlink(ps.path);
 }
 
@@ -1446,7 +1606,8 @@ main(int argc, char *argv[])
 	if (Child != NULL)
 		return child_main(Child);
 	rig_setup(&Rig, &(struct rig_knobs){.name = "e2e", .method = Method,
-		.ssh = a.ssh, .rpmemd = Rpmemd}, Target);
+		.ssh = a.ssh, .rpmemd = Rpmemd,
+		.extra = "service-nice = " STR(SERVICE_NICE) "\n"}, Target);
 
 	expect(rpmem_check_version(RPMEM_MAJOR_VERSION,
 		RPMEM_MINOR_VERSION) == NULL, "rpmem_check_version(1, 1)");
@@ -1461,6 +1622,7 @@ main(int argc, char *argv[])
 	RUN(t_errors());
 	RUN(t_remove());
 	RUN(t_lanes());
+	RUN(t_nice_refused());
 	RUN(t_inline());
 	RUN(t_latency());
 	RUN(t_daemon_errors());

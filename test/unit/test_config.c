@@ -128,6 +128,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(Cfg.max_lanes, 64);
 	ck_assert_uint_eq(Cfg.timeout_ms, 30000);
 	ck_assert_int_eq(Cfg.ddio, RPMEMD_DDIO_CHECK);
+	ck_assert_int_eq(Cfg.service_nice, -10);
 	ck_assert_str_eq(Cfg.remove, "");
 	ck_assert_int_eq(Cfg.force, 0);
 	ck_assert_int_eq(Cfg.remove_pool_set, 0);
@@ -290,6 +291,47 @@ START_TEST(bad_values)
 	ck_assert_int_eq(load_text("ddio = off\n"), -1);
 	assert_err(file_err(1, "invalid value 'off' for 'ddio' "
 		"(expected check, disable or ignore)"));
+}
+END_TEST
+
+/* service-nice: -20..19, a sign only in front, nothing around the digits */
+START_TEST(service_nice)
+{
+	static const struct {
+		const char *text;
+		int value;
+	} good[] = {
+		{"-20", -20}, {"19", 19}, {"0", 0}, {"-0", 0}, {"-7", -7},
+		{"007", 7},
+	};
+	static const char *const bad[] = {
+		"-21", "20", "+5", "--5", "-", "5x", "-5 x", "1e1", "nice",
+		"99999999999999999999", "-99999999999999999999", "0x5",
+	};
+	char text[128], msg[160];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "service-nice = %s\n",
+			good[i].text);
+		ck_assert_int_eq(load_text(text), 0);
+		ck_assert_int_eq(Cfg.service_nice, good[i].value);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "service-nice = %s\n", bad[i]);
+		ck_assert_int_eq(load_text(text), -1);
+		snprintf(msg, sizeof(msg), "invalid value '%s' for "
+			"'service-nice' (expected -20..19)", bad[i]);
+		assert_err(file_err(1, msg));
+	}
+
+	/* the command line: a negative value is the option's argument */
+	ck_assert_int_eq(load("--service-nice", "-3", NULL), 0);
+	ck_assert_int_eq(Cfg.service_nice, -3);
+	ck_assert_int_eq(load("--service-nice=5", NULL), 0);
+	ck_assert_int_eq(Cfg.service_nice, 5);
+	ck_assert_int_eq(load("--service-nice", "-30", NULL), -1);
+	assert_err("invalid value '-30' for 'service-nice' "
+		"(expected -20..19)");
 }
 END_TEST
 
@@ -769,6 +811,7 @@ config_suite(void)
 	tcase_add_test(tc, comments_and_whitespace);
 	tcase_add_test(tc, syntax_errors);
 	tcase_add_test(tc, bad_values);
+	tcase_add_test(tc, service_nice);
 	tcase_add_test(tc, paths);
 	tcase_add_test(tc, home_expansion);
 	tcase_add_test(tc, syslog_default);

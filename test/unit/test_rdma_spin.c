@@ -4,7 +4,8 @@
  * at least the minimum after a request; twice the lane's recent request
  * gap while the lane is busy, widened by one slow round trip at once (what
  * keeps the GPSPM loop out of its two-wake-ups-per-request mode) and
- * narrowed slowly; an idle lane, or max 0, gets the minimum.
+ * narrowed slowly; an idle lane, or max 0, gets the minimum.  And what
+ * counts as a busy lane for the service thread's priority.
  */
 #include <check.h>
 #include <stdint.h>
@@ -98,6 +99,23 @@ START_TEST(clock_going_back_resets)
 }
 END_TEST
 
+/* busy: a request less than RPMEMD_SPIN_BUSY_NS ago, and none -> idle */
+START_TEST(busy_lane)
+{
+	struct rpmemd_spin_lane l = { 0, 0 };
+
+	ck_assert_int_eq(rpmemd_spin_busy(&l, 1 * MS), 0);
+	(void) rpmemd_spin_request(&Cfg, &l, 100 * MS);
+	ck_assert_int_eq(rpmemd_spin_busy(&l, 100 * MS), 1);
+	ck_assert_int_eq(rpmemd_spin_busy(&l,
+		100 * MS + RPMEMD_SPIN_BUSY_NS - 1), 1);
+	ck_assert_int_eq(rpmemd_spin_busy(&l,
+		100 * MS + RPMEMD_SPIN_BUSY_NS), 0);
+	/* a clock behind the request (another CPU's read): not busy */
+	ck_assert_int_eq(rpmemd_spin_busy(&l, 99 * MS), 0);
+}
+END_TEST
+
 static Suite *
 spin_suite(void)
 {
@@ -105,6 +123,7 @@ spin_suite(void)
 	TCase *tc = tcase_create("window");
 
 	tcase_add_test(tc, first_request_gets_minimum);
+	tcase_add_test(tc, busy_lane);
 	tcase_add_test(tc, fast_loop_stays_at_minimum);
 	tcase_add_test(tc, one_slow_round_trip_widens_at_once);
 	tcase_add_test(tc, idle_lane_gets_minimum);
