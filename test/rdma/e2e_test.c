@@ -17,9 +17,9 @@
  * Prints "ok N - what" / "not ok N - what: detail"; exits 1 on a failure.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
