@@ -271,63 +271,61 @@ config_bool(struct config_ctx *ctx, const struct config_src *src,
 	return 0;
 }
 
+/*
+ * config_digits -- one or more decimal digits and nothing else (strtoul
+ * would accept signs, spaces and wrap "-1"), at most limit; 0 or -1
+ */
+static int
+config_digits(const char *p, unsigned long long limit,
+		unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (*p == '\0')
+		return -1;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned)(*p - '0');
+		if (v > limit)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 /* config_uint -- a decimal number in [min, max], nothing else */
 static int
 config_uint(struct config_ctx *ctx, const struct config_src *src,
 		const char *key, const char *value, unsigned min,
 		unsigned max, unsigned *out)
 {
-	unsigned long long v = 0;
-	const char *p = value;
+	unsigned long long v;
 
-	/* strtoul would accept signs, spaces and wrap "-1" */
-	if (*p == '\0')
-		goto err_range;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9')
-			goto err_range;
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > max)
-			goto err_range;
-	}
-	if (v < min)
-		goto err_range;
+	if (config_digits(value, max, &v) || v < min)
+		return config_err(ctx, src, "invalid value '%s' for '%s' "
+			"(expected %u..%u)", value, key, min, max);
 	*out = (unsigned)v;
 	return 0;
-err_range:
-	return config_err(ctx, src,
-		"invalid value '%s' for '%s' (expected %u..%u)", value, key,
-		min, max);
 }
 
-/* config_int -- a decimal number in [min, max], '-' allowed, nothing else */
+/* config_int -- config_uint with a '-' allowed in front (min <= 0 <= max) */
 static int
 config_int(struct config_ctx *ctx, const struct config_src *src,
 		const char *key, const char *value, int min, int max,
 		int *out)
 {
-	const char *p = value + (value[0] == '-');
-	long v = 0;
+	int neg = value[0] == '-';
+	/* the magnitude's bound: -min below zero, max above */
+	unsigned long long limit = neg ? (unsigned long long)-(long long)min :
+		(unsigned long long)max;
+	unsigned long long v;
 
-	if (*p == '\0')
-		goto err_range;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9')
-			goto err_range;
-		v = v * 10 + (*p - '0');
-		if (v > 1000000)	/* far outside any range: no overflow */
-			goto err_range;
-	}
-	if (value[0] == '-')
-		v = -v;
-	if (v < min || v > max)
-		goto err_range;
-	*out = (int)v;
+	if (config_digits(value + neg, limit, &v))
+		return config_err(ctx, src, "invalid value '%s' for '%s' "
+			"(expected %d..%d)", value, key, min, max);
+	*out = neg ? -(int)v : (int)v;
 	return 0;
-err_range:
-	return config_err(ctx, src,
-		"invalid value '%s' for '%s' (expected %d..%d)", value, key,
-		min, max);
 }
 
 /* config_set -- apply one key = value */

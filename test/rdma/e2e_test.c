@@ -780,21 +780,6 @@ worker(void *arg)
 	return NULL;
 }
 
-/* rpmemd_pid -- the pid fake-ssh wrote for the last session, 0 if none */
-static pid_t
-rpmemd_pid(void)
-{
-	FILE *f = fopen(Rig.pidfile, "r");
-	int p = 0;
-
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%d", &p) != 1)
-		p = 0;
-	fclose(f);
-	return (pid_t)p;
-}
-
 /*
  * nice_min -- the lowest nice among pid's threads now (proc(5): the 19th
  * field of /proc/PID/task/TID/stat, the 17th after the ")" that ends the
@@ -837,7 +822,7 @@ nice_min(pid_t pid)
 
 /*
  * run_workers -- nt threads persisting on lanes 0..nt-1 (worker) while
- * this thread samples the lowest nice of rpmemd's threads (rpmemd_pid);
+ * this thread samples the lowest nice of rpmemd's threads;
  * 1 when every worker succeeded; *nice_seen: that lowest nice (100: never
  * read)
  */
@@ -845,7 +830,7 @@ static int
 run_workers(RPMEMpool *rpp, unsigned nt, const char *what, int *nice_seen)
 {
 	struct worker w[NTHREADS];
-	pid_t pid = rpmemd_pid();
+	pid_t pid = rig_rpmemd_pid(&Rig);
 	int ok = 1;
 
 	*nice_seen = 100;
@@ -1357,7 +1342,6 @@ t_dead_peer(void)
 	RPMEMpool *rpp;
 	pid_t pid = 0;
 	double t0, dt;
-	FILE *f;
 	int r, e;
 
 	rig_set_make(&Rig, &ps, "dead.set", RIG_HDRS, 1, &sz);
@@ -1368,14 +1352,7 @@ t_dead_peer(void)
 	if (!expect(rpp != NULL, "dead: rpmem_create"))
 		goto out;
 	expect(put(rpp, HDR, 8192, 0) == 0, "dead: persist before the kill");
-	f = fopen(Rig.pidfile, "r");
-	if (f != NULL) {
-		int p = 0;
-
-		if (fscanf(f, "%d", &p) == 1)
-			pid = p;
-		fclose(f);
-	}
+	pid = rig_rpmemd_pid(&Rig);
 	if (!expect(pid > 0 && kill(pid, SIGKILL) == 0, "dead: rpmemd (pid "
 			"%d) killed", (int)pid)) {
 		rpmem_close(rpp);
