@@ -587,12 +587,16 @@ map_flush(struct rpmemd_pool_map *map, void *addr, size_t len)
 	return pmem_msync((void *)start, len + (a - start));
 }
 
-/* rpmemd_map_persist -- a flush (or deep flush) of a client range */
+/*
+ * rpmemd_map_persist -- a flush (or deep flush) of a client range; off
+ * pmem a deep flush is map_flush's msync, which must dirty the pages first
+ * (pmem_deep_persist would msync pages an RDMA write left clean)
+ */
 int
 rpmemd_map_persist(struct rpmemd_pool_map *map, void *addr, size_t len,
 		int deep)
 {
-	if (deep)
+	if (deep && map->is_pmem)
 		return pmem_deep_persist(addr, len) ? -1 : 0;
 	return map_flush(map, addr, len);
 }

@@ -8,8 +8,9 @@
  *          pool on an ordinary file on an ext4 file system on the VM's
  *          virtio disk: not pmem, so GPSPM with msync; NLANES threads
  *          persist pseudo-random data, each through its own region of the
- *          pool, append-only (no range is ever written twice).  After each
- *          rpmem_persist() returns, the lane appends the acknowledged range
+ *          pool, append-only (no range is ever written twice), every
+ *          other one with rpmem_deep_persist().  After each
+ *          persist returns, the lane appends the acknowledged range
  *          (offset, length, seed) to its ack log in ACKDIR.  ACKDIR is on
  *          the rig's writable 9p share: a write() there returns only after
  *          QEMU has written the bytes into the host file, i.e. into the
@@ -163,6 +164,7 @@ lane(void *arg)
 	size_t off = HDR + ln * region, end = off + region;
 	uint64_t st = mix(Gen + ln) | 1;
 	char path[PATH_MAX + 32];
+	int deep = 0;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/acks.%u", Acks, ln);
@@ -184,10 +186,13 @@ lane(void *arg)
 			break;
 		}
 		fill(Pool + off, len, &s);
-		if (rpmem_persist(Rpp, off, len, ln)) {
-			printf("# lane %u: rpmem_persist(%zu, %zu): errno %d "
-				"'%s'\n", ln, off, len, errno,
-				rpmem_errormsg());
+		/* every other one deep: its flush must dirty pages too */
+		deep = !deep;
+		if ((deep ? rpmem_deep_persist : rpmem_persist)(Rpp, off, len,
+				ln)) {
+			printf("# lane %u: rpmem_%spersist(%zu, %zu): errno "
+				"%d '%s'\n", ln, deep ? "deep_" : "", off, len,
+				errno, rpmem_errormsg());
 			atomic_store(&Stop, 1);
 			break;
 		}
