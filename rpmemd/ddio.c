@@ -337,6 +337,23 @@ rpmemd_rnic_probe(const char *root_in, const char *dev,
 	ddio_read_port(root, r);
 }
 
+/* rpmemd_rnic_vendor -- see ddio.h */
+void
+rpmemd_rnic_vendor(struct rpmemd_rnic *r, uint32_t vendor_id)
+{
+	const char *drv = vendor_id == RPMEMD_VENDOR_RXE ? "rdma_rxe" :
+		vendor_id == RPMEMD_VENDOR_SIW ? "siw" : NULL;
+
+	if (drv == NULL || r->software)
+		return;
+	r->software = true;
+	r->state = RPMEMD_DDIO_ST_NA;
+	snprintf(r->detail, sizeof(r->detail), "%s is a software RDMA device "
+		"(%s, verbs vendor id 0x%x): its writes are CPU copies, DDIO "
+		"does not apply, CPU caches do", r->device[0] ? r->device :
+		"the device", drv, vendor_id);
+}
+
 /* rpmemd_port_probe -- the DDIO state of a root port given by name */
 void
 rpmemd_port_probe(const char *root_in, const char *port,

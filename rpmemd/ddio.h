@@ -69,6 +69,18 @@ struct rpmemd_rnic {
 void rpmemd_rnic_probe(const char *root, const char *dev,
 		struct rpmemd_rnic *r);
 
+/* the verbs vendor ids (ibv_device_attr.vendor_id) of software drivers */
+#define RPMEMD_VENDOR_RXE 0xffffffu	/* rdma_rxe */
+#define RPMEMD_VENDOR_SIW 0x626d74u	/* siw ("bmt") */
+
+/*
+ * rpmemd_rnic_vendor -- mark r a software device when vendor_id, the
+ * device's verbs vendor id (0: unknown), is rxe's or siw's.  sysfs alone
+ * can be fooled: an rxe on a PCI NIC has that NIC as its parent, and
+ * rdma-ndd rewrites every node_desc ("host rxe0").
+ */
+void rpmemd_rnic_vendor(struct rpmemd_rnic *r, uint32_t vendor_id);
+
 /* rpmemd_port_probe -- the same for a root port given by name */
 void rpmemd_port_probe(const char *root, const char *port,
 		struct rpmemd_rnic *r);

@@ -19,7 +19,7 @@ policy_real_root(const char *root)
 /* rpmemd_persist_probe -- eADR, the device's DDIO state, ddio = disable */
 void
 rpmemd_persist_probe(const char *root, enum rpmemd_ddio mode,
-		const char *dev, bool may_change,
+		const char *dev, uint32_t vendor_id, bool may_change,
 		struct rpmemd_pm_platform *plat)
 {
 	char err[RPMEMD_DDIO_DETAIL_MAX];
@@ -36,6 +36,7 @@ rpmemd_persist_probe(const char *root, enum rpmemd_ddio mode,
 			"does not agree");
 	}
 	rpmemd_rnic_probe(root, dev, &plat->rnic);
+	rpmemd_rnic_vendor(&plat->rnic, vendor_id);
 
 	if (mode != RPMEMD_DDIO_DISABLE)
 		return;

@@ -209,6 +209,7 @@ rpmemd_rdma_new(const struct rpmemd_rdma_attr *attr,
 	info->max_msg_size = pattr.max_msg_sz;
 	snprintf(info->device, sizeof(info->device), "%s",
 		ibv_get_device_name(rdma->verbs->device));
+	info->vendor_id = rdma->dattr.vendor_id;
 	RPMEMD_LOG(INFO, "listening on %s port %u (device %s, %u lanes)",
 		attr->bind_addr, info->port, info->device, info->nlanes);
 	*rdmap = rdma;

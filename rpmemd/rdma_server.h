@@ -39,6 +39,7 @@ struct rpmemd_rdma_info {
 	unsigned nlanes;	/* clamped by device limits */
 	uint32_t max_msg_size;
 	char device[RPMEM_DEV_NAME_MAX];
+	uint32_t vendor_id;	/* the device's (ibv_device_attr) */
 };
 
 /*

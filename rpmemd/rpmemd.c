@@ -261,7 +261,7 @@ rpmemd_req_pool(struct rpmemd *d, const struct rpmem_msg *req)
 		.plat = &plat,
 	};
 	/* ddio = disable touches hardware only when APM could follow */
-	rpmemd_persist_probe(NULL, d->cfg.ddio, info.device,
+	rpmemd_persist_probe(NULL, d->cfg.ddio, info.device, info.vendor_id,
 		pmin.persist_apm && pmin.is_pmem, &plat);
 	st = rpmemd_persist_policy(&pmin, &pm);
 	rpmemd_persist_policy_log(&pmin, &pm);

@@ -3,7 +3,8 @@
  * test_persist_policy.c -- the persist-method decision: the table on
  * synthetic inputs, and the platform probe (DDIO, eADR, ddio = disable) on
  * fake sysfs trees: Cascade Lake DDIO on / off / partly off, unreadable
- * config space, other vendors and later Xeons, no PCI parent (rxe), eADR,
+ * config space, other vendors and later Xeons, no PCI parent (rxe), rxe
+ * on a PCI NIC (node_desc, then the verbs vendor id), eADR,
  * a pool that is not pmem
  */
 #include <check.h>
@@ -20,10 +21,12 @@
 #define DEV "mlx5_0"
 
 static char *root;
+static uint32_t Vendor;		/* the device's verbs vendor id in run() */
 
 static void
 setup(void)
 {
+	Vendor = 0;
 	root = fake_root();
 }
 
@@ -56,7 +59,7 @@ run(bool apm, bool general, int is_pmem, enum rpmemd_ddio mode,
 		.ddio = mode,
 		.plat = plat,
 	};
-	rpmemd_persist_probe(root, mode, dev, apm && is_pmem, plat);
+	rpmemd_persist_probe(root, mode, dev, Vendor, apm && is_pmem, plat);
 	memset(out, 0x55, sizeof(*out));
 	int st = rpmemd_persist_policy(&in, out);
 	rpmemd_persist_policy_log(&in, out);
@@ -334,6 +337,38 @@ START_TEST(no_pci_parent)
 	ck_assert(p.rnic.software);
 	ck_assert_uint_eq(d.method, RPMEM_PM_GPSPM);
 	ck_assert_ptr_nonnull(strstr(d.reason, "software RDMA device"));
+
+	/*
+	 * ... unless rdma-ndd rewrote it ("host rxe0"): sysfs then shows a
+	 * hardware device with DDIO off, and only the verbs vendor id tells
+	 */
+	fake_writef(path, "targethost rxe_eth");
+	run(true, true, 1, RPMEMD_DDIO_CHECK, "rxe_eth", &p, &d);
+	ck_assert(!p.rnic.software);
+	ck_assert_uint_eq(d.method, RPMEM_PM_APM);
+	Vendor = RPMEMD_VENDOR_RXE;
+	run(true, true, 1, RPMEMD_DDIO_DISABLE, "rxe_eth", &p, &d);
+	ck_assert(p.rnic.software);
+	ck_assert_int_eq(p.rnic.state, RPMEMD_DDIO_ST_NA);
+	ck_assert_str_eq(p.rnic.detail, "rxe_eth is a software RDMA device "
+		"(rdma_rxe, verbs vendor id 0xffffff): its writes are CPU "
+		"copies, DDIO does not apply, CPU caches do");
+	ck_assert_str_eq(p.action, "none: DDIO state is not applicable");
+	ck_assert_uint_eq(d.method, RPMEM_PM_GPSPM);
+	ck_assert_str_eq(d.reason, "software RDMA device rxe_eth: its writes "
+		"are CPU copies that stay in the CPU cache (no eADR)");
+	Vendor = RPMEMD_VENDOR_SIW;
+	run(true, true, 1, RPMEMD_DDIO_CHECK, "rxe_eth", &p, &d);
+	ck_assert(p.rnic.software);
+	ck_assert_ptr_nonnull(strstr(p.rnic.detail, "(siw, verbs vendor id "
+		"0x626d74)"));
+	ck_assert_uint_eq(d.method, RPMEM_PM_GPSPM);
+	/* a hardware vendor (Mellanox) changes nothing */
+	Vendor = 0x02c9;
+	run(true, true, 1, RPMEMD_DDIO_CHECK, "rxe_eth", &p, &d);
+	ck_assert(!p.rnic.software);
+	ck_assert_uint_eq(d.method, RPMEM_PM_APM);
+	Vendor = 0;
 
 	/* rxe with persist-general = no: nothing left */
 	ck_assert_int_eq(run(true, false, 1, RPMEMD_DDIO_CHECK, "rxb", &p,
