@@ -42,22 +42,29 @@ rpmem_set_nonblock(int fd)
 
 /*
  * rpmem_env_us -- the decimal number of microseconds in the environment
- * variable name, at most max; def when it is unset, empty or anything else
+ * variable name, at most max, in *us; def when it is unset or empty.
+ * Anything else (a sign, a space, a unit, more than max) also gives def but
+ * returns -1: a setting ignored in silence is worse than a warning, which
+ * the caller writes to its own log.
  */
-static inline unsigned
-rpmem_env_us(const char *name, unsigned def, unsigned long max)
+static inline int
+rpmem_env_us(const char *name, unsigned def, unsigned long max, unsigned *us)
 {
 	const char *s = getenv(name);
 	char *end;
 	unsigned long v;
 
+	*us = def;
 	if (s == NULL || *s == '\0')
-		return def;
+		return 0;
+	if (*s < '0' || *s > '9')
+		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end != '\0' || v > max)
-		return def;
-	return (unsigned)v;
+		return -1;
+	*us = (unsigned)v;
+	return 0;
 }
 
 #endif /* RPMEM_OS_H */

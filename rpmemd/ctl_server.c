@@ -3,23 +3,85 @@
  * ctl_server.c -- the daemon side of the control protocol on plain fds
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl_server.h"
 #include "fault_inject.h"
 
+/* what bounds one message's read (rpmemd_ctl_recv's stop_fd, timeout_ms) */
+struct ctl_bound {
+	int stop_fd;		/* readable: stop (-1: none) */
+	unsigned timeout_ms;	/* for the whole message (0: none) */
+	uint64_t deadline_ns;	/* CLOCK_MONOTONIC */
+};
+
+/* ctl_now_ns -- CLOCK_MONOTONIC in ns */
+static uint64_t
+ctl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * ctl_wait -- until fd is readable: 0; -1 with errno ECANCELED when
+ * b->stop_fd is readable first, ETIMEDOUT past the deadline.  A peer that
+ * stops in the middle of a message must keep the daemon neither from its
+ * signals nor from ending the session.
+ */
+static int
+ctl_wait(int fd, const struct ctl_bound *b)
+{
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{.fd = fd, .events = POLLIN},
+			{.fd = b->stop_fd, .events = POLLIN},
+		};
+		int ms = -1;
+
+		if (b->timeout_ms) {
+			uint64_t now = ctl_now_ns();
+
+			if (now >= b->deadline_ns) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			/* rounded up: never a busy loop of 0 ms polls */
+			ms = (int)((b->deadline_ns - now + 999999) / 1000000);
+		}
+		int n = poll(pfd, b->stop_fd >= 0 ? 2 : 1, ms);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (b->stop_fd >= 0 && (pfd[1].revents & POLLIN)) {
+			errno = ECANCELED;
+			return -1;
+		}
+		if (pfd[0].revents)
+			return 0;	/* data, EOF or an error: read says */
+	}
+}
+
 /*
  * ctl_read_full -- read exactly len bytes; returns the number read (less
- * than len only at end of input), or -1 with errno
+ * than len only at end of input), or -1 with errno (ctl_wait's too)
  */
 static ssize_t
-ctl_read_full(int fd, uint8_t *buf, size_t len)
+ctl_read_full(int fd, uint8_t *buf, size_t len, const struct ctl_bound *b)
 {
 	size_t got = 0;
 
 	while (got < len) {
+		if (ctl_wait(fd, b))
+			return -1;
 		ssize_t n = RPMEM_FI("read", EIO) ? -1 :
 			read(fd, buf + got, len - got);
 		if (n < 0) {
@@ -62,10 +124,32 @@ ctl_hdr_type(const uint8_t *hdr)
 	return type;
 }
 
+/* ctl_read_failed -- what a failed read of one message is */
+static int
+ctl_read_failed(struct rpmem_msg *m, uint16_t type,
+		const struct ctl_bound *b)
+{
+	char reason[96];
+
+	if (errno == ECANCELED)
+		return RPMEMD_CTL_STOPPED;
+	if (errno != ETIMEDOUT)
+		return RPMEMD_CTL_IOERR;
+	snprintf(reason, sizeof(reason), "incomplete after %u ms "
+		"(timeout-ms)", b->timeout_ms);
+	return ctl_malformed(m, type, RPMEM_ST_PROTO, reason);
+}
+
 /* rpmemd_ctl_recv -- read and validate one request */
 int
-rpmemd_ctl_recv(int fd, struct rpmem_msg *m)
+rpmemd_ctl_recv(int fd, int stop_fd, unsigned timeout_ms,
+		struct rpmem_msg *m)
 {
+	const struct ctl_bound b = {
+		.stop_fd = stop_fd,
+		.timeout_ms = timeout_ms,
+		.deadline_ns = ctl_now_ns() + timeout_ms * 1000000ull,
+	};
 	/* fixed: hdr_check bounds the size before we read the body */
 	uint8_t buf[RPMEM_MSG_MAX_SIZE];
 	const char *why = "invalid message";
@@ -73,9 +157,9 @@ rpmemd_ctl_recv(int fd, struct rpmem_msg *m)
 	uint16_t type = 0;
 	uint32_t size = 0;
 
-	ssize_t n = ctl_read_full(fd, buf, RPMEM_MSG_HDR_SIZE);
+	ssize_t n = ctl_read_full(fd, buf, RPMEM_MSG_HDR_SIZE, &b);
 	if (n < 0)
-		return RPMEMD_CTL_IOERR;
+		return ctl_read_failed(m, 0, &b);
 	if (n == 0)
 		return RPMEMD_CTL_EOF;
 	if (n < RPMEM_MSG_HDR_SIZE) {
@@ -97,9 +181,9 @@ rpmemd_ctl_recv(int fd, struct rpmem_msg *m)
 		return ctl_malformed(m, type, RPMEM_ST_PROTO, "bad size");
 
 	size_t body = size - RPMEM_MSG_HDR_SIZE;
-	n = ctl_read_full(fd, buf + RPMEM_MSG_HDR_SIZE, body);
+	n = ctl_read_full(fd, buf + RPMEM_MSG_HDR_SIZE, body, &b);
 	if (n < 0)
-		return RPMEMD_CTL_IOERR;
+		return ctl_read_failed(m, type, &b);
 	if ((size_t)n < body) {
 		snprintf(reason, sizeof(reason), "truncated body (%zd of %zu "
 			"bytes)", n, body);

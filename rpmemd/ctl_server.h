@@ -22,17 +22,23 @@ enum rpmemd_ctl_ret {
 	RPMEMD_CTL_MSG = 0,	/* *m holds a valid request */
 	RPMEMD_CTL_EOF,		/* end of input between messages */
 	RPMEMD_CTL_MALFORMED,	/* bad or truncated message, see below */
-	RPMEMD_CTL_IOERR,	/* read(2) failed, errno set */
+	RPMEMD_CTL_IOERR,	/* read(2) or poll(2) failed, errno set */
+	RPMEMD_CTL_STOPPED,	/* stop_fd became readable first */
 };
 
 /*
- * rpmemd_ctl_recv -- read one request from fd.  On RPMEMD_CTL_MALFORMED,
+ * rpmemd_ctl_recv -- read one request from fd.  The whole message must
+ * arrive within timeout_ms (0: no bound), else RPMEMD_CTL_MALFORMED
+ * ("incomplete after N ms"); while it waits for bytes, stop_fd (-1: none;
+ * rpmemd's signalfd) becoming readable ends it with RPMEMD_CTL_STOPPED,
+ * stop_fd left unread.  On RPMEMD_CTL_MALFORMED,
  * m->type is the request type the header named (0 when unknown),
  * m->status RPMEM_ST_PROTO or RPMEM_ST_BADVERSION and m->text the reason:
  * the caller replies with rpmemd_ctl_reply(fd, m->type, m->status,
  * m->text) and ends the session.
  */
-int rpmemd_ctl_recv(int fd, struct rpmem_msg *m);
+int rpmemd_ctl_recv(int fd, int stop_fd, unsigned timeout_ms,
+		struct rpmem_msg *m);
 
 /*
  * rpmemd_ctl_send -- encode and write a whole message (EINTR- and

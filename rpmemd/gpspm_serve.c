@@ -129,8 +129,18 @@ rpmemd_gpspm_serve_cq(struct rpmemd_rdma *rdma, struct rpmemd_lane *lane)
 			rpmemd_lane_close(lane);
 		} else if (wc[i].opcode == IBV_WC_RECV) {
 			serve(rdma, lane, &wc[i]);
-		} else {
+		} else if (wc[i].opcode == IBV_WC_SEND && lane->sq_used > 0) {
 			lane->sq_used--;
+		} else {
+			/*
+			 * a WRITE with immediate data takes the request's
+			 * RECV: served as a send it would leave the lane with
+			 * no RECV posted and a wrapped send count
+			 */
+			RPMEMD_LOG(NOTICE, "lane %u: unexpected completion "
+				"(opcode %d), disconnecting", lane->index,
+				(int)wc[i].opcode);
+			rpmemd_lane_close(lane);
 		}
 	}
 	return n;

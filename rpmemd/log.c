@@ -91,15 +91,20 @@ log_write_all(int fd, const char *buf, size_t len)
 }
 
 /*
- * log_sanitize -- replace control characters but newline and tab, so a
- * message can never forge extra log lines through terminal escapes
+ * log_sanitize -- replace control characters but tab, and a newline not
+ * followed by an indent, so a message can never forge a log line: our
+ * multi-line messages indent their continuation lines, while an entry
+ * starts at the line's beginning (a peer's string, logged before it was
+ * validated, may hold "\n<timestamp> rpmemd[1] err: ...")
  */
 static void
 log_sanitize(char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+		if (c == '\n' && (s[1] == ' ' || s[1] == '\t'))
+			continue;
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			*s = '?';
 	}
 }

@@ -72,6 +72,8 @@ rpmemd_pool_errno_status(int err)
 		return RPMEM_ST_NOACCESS;
 	case EEXIST:
 		return RPMEM_ST_EXISTS;
+	case ESTALE:	/* rpmemd_part_remove: a file swapped in */
+		return RPMEM_ST_POOL_CFG;
 	case EWOULDBLOCK:
 		return RPMEM_ST_BUSY;
 	case ENOMEM:
@@ -127,8 +129,9 @@ void
 rpmemd_map_unlink_made(struct rpmemd_pool_map *map)
 {
 	for (unsigned i = 0; i < map->set->nparts; i++) {
-		if (map->made[i])
-			unlink(map->set->parts[i].path);
+		if (map->made[i] && map->fds[i] >= 0)
+			(void) rpmemd_part_remove(&map->set->parts[i],
+				map->fds[i]);
 	}
 }
 
@@ -154,17 +157,14 @@ map_sync_dir(const char *path)
 }
 
 /*
- * map_create_part -- create a part that must not exist yet, O_EXCL and
- * mode 0600, inside the very directory the parser looked at: the
- * directory is opened without following a final symlink and compared by
- * identity, then the file is created relative to it, so neither a
- * symlink nor a directory swapped in since then redirects the creation.
- * Returns the fd, or -1 with the status in *st and msg filled.
+ * map_open_part_dir -- the directory the parser saw part in, opened
+ * without following a final symlink and compared by identity, so that
+ * what is done relative to it (create, unlink) cannot be redirected by a
+ * symlink or a directory swapped in since; *base: the part's name in it.
+ * The fd, or -1 with errno (ELOOP, ENOTDIR or ESTALE: swapped).
  */
 static int
-map_create_part(const struct rpmemd_poolset *set,
-		const struct rpmemd_part *part, int *st, char *msg,
-		size_t msglen)
+map_open_part_dir(const struct rpmemd_part *part, const char **base)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(part->path, '/');
@@ -172,24 +172,68 @@ map_create_part(const struct rpmemd_poolset *set,
 
 	/* the parser gives canonical absolute paths */
 	if (slash == NULL || (size_t)(slash - part->path) >= sizeof(dir)) {
-		*st = rpmemd_pool_msg(msg, msglen, set, RPMEM_ST_POOL_CFG,
-			"part '%s' is not an absolute path", part->path);
+		errno = EINVAL;
 		return -1;
 	}
 	size_t len = slash == part->path ? 1 : (size_t)(slash - part->path);
 	memcpy(dir, part->path, len);
 	dir[len] = '\0';
+	*base = slash + 1;
 
 	int dfd = RPMEM_FI("open", EACCES) ? -1 :
 		open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0)
+		return -1;
+	if (RPMEM_FI("fstat", EIO) || fstat(dfd, &dst))
+		goto err_close_dir;
+	if (part->dir_known && (dst.st_dev != part->dir_dev ||
+			dst.st_ino != part->dir_ino)) {
+		errno = ESTALE;
+		goto err_close_dir;
+	}
+	return dfd;
+
+err_close_dir:
+	{
+		int err = errno;
+		close(dfd);
+		errno = err;
+	}
+	return -1;
+}
+
+/* map_dir_swapped -- did map_open_part_dir fail because it was swapped */
+static int
+map_dir_swapped(int err)
+{
+	return err == ELOOP || err == ENOTDIR || err == ESTALE;
+}
+
+/*
+ * map_create_part -- create a part that must not exist yet, O_EXCL and
+ * mode 0600, relative to the directory the parser looked at
+ * (map_open_part_dir).  Returns the fd, or -1 with the status in *st and
+ * msg filled.
+ */
+static int
+map_create_part(const struct rpmemd_poolset *set,
+		const struct rpmemd_part *part, int *st, char *msg,
+		size_t msglen)
+{
+	const char *base;
+	int dfd = map_open_part_dir(part, &base);
+
 	if (dfd < 0) {
 		int err = errno;
-		/* a symlink (or a non-directory) in its place: swapped */
-		if (err == ELOOP || err == ENOTDIR)
+		if (map_dir_swapped(err))
 			*st = rpmemd_pool_msg(msg, msglen, set,
 				RPMEM_ST_POOL_CFG, "the directory of part "
 				"'%s' changed after the pool set was read",
 				part->path);
+		else if (err == EINVAL)
+			*st = rpmemd_pool_msg(msg, msglen, set,
+				RPMEM_ST_POOL_CFG, "part '%s' is not an "
+				"absolute path", part->path);
 		else
 			*st = rpmemd_pool_msg(msg, msglen, set,
 				rpmemd_pool_errno_status(err),
@@ -197,25 +241,10 @@ map_create_part(const struct rpmemd_poolset *set,
 				strerror(err));
 		return -1;
 	}
-	if (RPMEM_FI("fstat", EIO) || fstat(dfd, &dst)) {
-		int err = errno;
-		*st = rpmemd_pool_msg(msg, msglen, set,
-			rpmemd_pool_errno_status(err),
-			"directory of part '%s': %s", part->path,
-			strerror(err));
-		goto err_close_dir;
-	}
-	if (part->dir_known && (dst.st_dev != part->dir_dev ||
-			dst.st_ino != part->dir_ino)) {
-		*st = rpmemd_pool_msg(msg, msglen, set, RPMEM_ST_POOL_CFG,
-			"the directory of part '%s' changed after the pool set "
-			"was read", part->path);
-		goto err_close_dir;
-	}
 
 	/* 0600: the pool is the ssh user's data only */
 	int fd = RPMEM_FI("open", EACCES) ? -1 :
-		openat(dfd, slash + 1, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
+		openat(dfd, base, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
 			O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		int err = errno;
@@ -234,10 +263,6 @@ map_create_part(const struct rpmemd_poolset *set,
 	}
 	close(dfd);
 	return fd;
-
-err_close_dir:
-	close(dfd);
-	return -1;
 }
 
 /* rpmemd_part_open -- open an existing part, never through a symlink */
@@ -762,11 +787,45 @@ map_zero_devdax_hdr(const char *path)
 	return 0;
 }
 
-/* rpmemd_part_remove -- unlink a part (device DAX: zero its header) */
+/* rpmemd_part_remove -- see pool_map.h */
 int
-rpmemd_part_remove(const struct rpmemd_part *part)
+rpmemd_part_remove(const struct rpmemd_part *part, int fd)
 {
+	struct stat fst, est;
+	const char *base;
+	int ret = -1;
+
 	if (part->is_devdax)
 		return map_zero_devdax_hdr(part->path);
-	return RPMEM_FI("unlink", EACCES) ? -1 : unlink(part->path);
+	if (RPMEM_FI("fstat", EIO) || fstat(fd, &fst))
+		return -1;
+	/* by name in the parser's directory, and only the file we hold */
+	int dfd = map_open_part_dir(part, &base);
+	if (dfd < 0) {
+		if (map_dir_swapped(errno))
+			errno = ESTALE;
+		return -1;
+	}
+	if (fstatat(dfd, base, &est, AT_SYMLINK_NOFOLLOW))
+		goto close_dir;
+	if (est.st_dev != fst.st_dev || est.st_ino != fst.st_ino) {
+		errno = ESTALE;
+		goto close_dir;
+	}
+	ret = RPMEM_FI("unlink", EACCES) ? -1 : unlinkat(dfd, base, 0);
+close_dir:
+	{
+		int err = errno;
+		close(dfd);
+		errno = err;
+	}
+	return ret;
+}
+
+/* rpmemd_part_remove_strerror -- rpmemd_part_remove's errno in words */
+const char *
+rpmemd_part_remove_strerror(int err)
+{
+	return err == ESTALE ? "another file or directory took its place "
+		"after the pool set was read" : strerror(err);
 }

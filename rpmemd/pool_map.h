@@ -168,9 +168,14 @@ int rpmemd_part_read_hdr(const struct rpmemd_poolset *set,
 		char *msg, size_t msglen);
 
 /*
- * rpmemd_part_remove -- unlink a part file; a device DAX has its header
- * page zeroed instead.  0, or -1 with errno.
+ * rpmemd_part_remove -- unlink a part file, fd open on it: relative to the
+ * directory the parser saw, and only when the name still is that very file
+ * (else -1 with ESTALE: something took its place); a device DAX has its
+ * header page zeroed instead.  0, or -1 with errno.
  */
-int rpmemd_part_remove(const struct rpmemd_part *part);
+int rpmemd_part_remove(const struct rpmemd_part *part, int fd);
+
+/* rpmemd_part_remove_strerror -- its errno in words (ESTALE explained) */
+const char *rpmemd_part_remove_strerror(int err);
 
 #endif /* RPMEMD_POOL_MAP_H */

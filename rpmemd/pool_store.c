@@ -340,13 +340,15 @@ rpmemd_pool_close(struct rpmemd_pool **poolp, int remove, char *msg,
 		for (unsigned i = 0; i < set->nparts; i++) {
 			if (set->parts[i].is_devdax)
 				continue;
-			if (rpmemd_part_remove(&set->parts[i]) &&
+			if (rpmemd_part_remove(&set->parts[i],
+					pool->map.fds[i]) &&
 			    errno != ENOENT && ret == RPMEM_ST_OK) {
 				int err = errno;
 				ret = rpmemd_pool_msg(msg, msglen, set,
 					rpmemd_pool_errno_status(err),
 					"cannot remove part '%s': %s",
-					set->parts[i].path, strerror(err));
+					set->parts[i].path,
+					rpmemd_part_remove_strerror(err));
 			}
 		}
 	}
@@ -460,12 +462,13 @@ rpmemd_pool_remove(const struct rpmemd_poolset *set, int flags, char *msg,
 		const char *path = set->parts[i].path;
 		if (fds[i] < 0)
 			continue;
-		if (rpmemd_part_remove(&set->parts[i]) && errno != ENOENT) {
+		if (rpmemd_part_remove(&set->parts[i], fds[i]) &&
+		    errno != ENOENT) {
 			int err = errno;
 			ret = rpmemd_pool_msg(msg, msglen, set,
 				rpmemd_pool_errno_status(err),
 				"cannot remove part '%s': %s", path,
-				strerror(err));
+				rpmemd_part_remove_strerror(err));
 			goto close_fds;
 		}
 	}

@@ -39,6 +39,7 @@ struct poolset_parser {
 	unsigned cap;
 	char *msg;
 	size_t msglen;
+	unsigned flags;		/* RPMEMD_POOLSET_* */
 };
 
 /* poolset_msg -- format msg and return status (for one-line returns) */
@@ -449,6 +450,12 @@ parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
 		if (RPMEM_FI("realpath", EACCES) ||
 		    realpath(parent, parent_real) == NULL) {
 			int err = errno;
+			if (err == ENOENT &&
+			    (p->flags & RPMEMD_POOLSET_GONE_DIRS_OK)) {
+				/* nothing of it to find, check or remove */
+				snprintf(real, sizeof(real), "%s", full);
+				goto gone;
+			}
 			parser_err(p, "directory of part '%s': %s", raw,
 				strerror(err));
 			return poolset_errno_status(err);
@@ -475,6 +482,7 @@ parser_resolve_part(struct poolset_parser *p, const char *raw, int is_auto,
 		return parser_errno(p, errno, "part", raw);
 	}
 
+gone:
 	if (is_auto && !part->is_devdax)
 		return parser_err(p, "part '%s': AUTO size is valid only for "
 			"a device DAX", raw);
@@ -673,14 +681,14 @@ parser_run(struct poolset_parser *p, char *buf, size_t len)
 	return RPMEM_ST_OK;
 }
 
-/* rpmemd_poolset_parse -- parse a set file (parts confined to part_dir) */
-int
-rpmemd_poolset_parse(const char *part_dir, const char *name,
+/* poolset_parse -- parse a set file (parts confined to part_dir) */
+static int
+poolset_parse(const char *part_dir, const char *name, unsigned flags,
 		const char *path, struct rpmemd_poolset **setp, char *msg,
 		size_t msglen)
 {
 	struct poolset_parser p = {.name = name, .msg = msg,
-		.msglen = msglen};
+		.msglen = msglen, .flags = flags};
 	char part_dir_real[PATH_MAX];
 	struct stat st;
 	size_t len = 0;
@@ -781,11 +789,20 @@ close_fd:
 	return ret;
 }
 
-/* rpmemd_poolset_open_part_dir -- resolve a name, parse the set */
+/* rpmemd_poolset_parse -- see poolset.h */
 int
-rpmemd_poolset_open_part_dir(const char *dir, const char *part_dir,
-		const char *name, struct rpmemd_poolset **set, char *msg,
+rpmemd_poolset_parse(const char *part_dir, const char *name,
+		const char *path, struct rpmemd_poolset **setp, char *msg,
 		size_t msglen)
+{
+	return poolset_parse(part_dir, name, 0, path, setp, msg, msglen);
+}
+
+/* rpmemd_poolset_open_flags -- resolve a name, parse the set */
+int
+rpmemd_poolset_open_flags(const char *dir, const char *part_dir,
+		const char *name, unsigned flags, struct rpmemd_poolset **set,
+		char *msg, size_t msglen)
 {
 	char path[PATH_MAX];
 
@@ -793,7 +810,17 @@ rpmemd_poolset_open_part_dir(const char *dir, const char *part_dir,
 			msglen);
 	if (ret != RPMEM_ST_OK)
 		return ret;
-	return rpmemd_poolset_parse(part_dir, name, path, set, msg, msglen);
+	return poolset_parse(part_dir, name, flags, path, set, msg, msglen);
+}
+
+/* rpmemd_poolset_open_part_dir -- resolve a name, parse the set */
+int
+rpmemd_poolset_open_part_dir(const char *dir, const char *part_dir,
+		const char *name, struct rpmemd_poolset **set, char *msg,
+		size_t msglen)
+{
+	return rpmemd_poolset_open_flags(dir, part_dir, name, 0, set, msg,
+			msglen);
 }
 
 /* rpmemd_poolset_open -- resolve a name, parse the set, parts anywhere */

@@ -103,6 +103,17 @@ int rpmemd_poolset_open_part_dir(const char *dir, const char *part_dir,
 		const char *name, struct rpmemd_poolset **set, char *msg,
 		size_t msglen);
 
+/*
+ * rpmemd_poolset_open_flags -- rpmemd_poolset_open_part_dir with flags:
+ * RPMEMD_POOLSET_GONE_DIRS_OK takes a part whose directory does not exist
+ * for a part that does not exist (a forced removal's view: nothing of it
+ * to remove) instead of failing with NOEXIST
+ */
+#define RPMEMD_POOLSET_GONE_DIRS_OK 1u
+int rpmemd_poolset_open_flags(const char *dir, const char *part_dir,
+		const char *name, unsigned flags, struct rpmemd_poolset **set,
+		char *msg, size_t msglen);
+
 /* rpmemd_poolset_open -- resolve + parse, parts anywhere */
 int rpmemd_poolset_open(const char *dir, const char *name,
 		struct rpmemd_poolset **set, char *msg, size_t msglen);

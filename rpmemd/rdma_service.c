@@ -89,7 +89,7 @@
  * fixed RPMEMD_SPIN_US window (the policy before, for measuring).
  */
 #define RPMEMD_SPIN_MAX_US_DEFAULT 10000
-#define RPMEMD_SPIN_US_MAX 1000000
+#define RPMEMD_SPIN_US_MAX 1000000u
 #define RPMEMD_CM_CHECK_NS 10000000ull	/* CM events while busy: 10 ms */
 #define RPMEMD_NICE_CHECK_NS 1000000ull	/* busy lanes counted: 1 ms */
 
@@ -99,7 +99,26 @@ spin_yield(void)
 {
 	const char *s = getenv("RPMEMD_SPIN_YIELD");
 
-	return s != NULL && strcmp(s, "1") == 0;
+	if (s == NULL || s[0] == '\0' || strcmp(s, "0") == 0)
+		return 0;
+	if (strcmp(s, "1") == 0)
+		return 1;
+	RPMEMD_LOG(WARN, "ignoring invalid RPMEMD_SPIN_YIELD='%.32s' (not 0 "
+		"or 1), using 0", s);
+	return 0;
+}
+
+/* spin_ns -- RPMEMD_SPIN_US / RPMEMD_SPIN_MAX_US in ns (invalid: def) */
+static uint64_t
+spin_ns(const char *name, unsigned def)
+{
+	unsigned us;
+
+	if (rpmem_env_us(name, def, RPMEMD_SPIN_US_MAX, &us))
+		RPMEMD_LOG(WARN, "ignoring invalid %s='%.32s' (not a number of "
+			"microseconds up to %u), using %u", name, getenv(name),
+			RPMEMD_SPIN_US_MAX, def);
+	return us * 1000ull;
 }
 
 /* poll_all -- one pass over every lane's CQ; CQEs consumed */
@@ -204,7 +223,12 @@ service_nice(struct rpmemd_rdma *rdma, uint64_t now)
 		busy += (unsigned)rpmemd_spin_busy(&rdma->active[i]->spin,
 			now);
 	int raise = busy >= 2;
-	if (raise == rdma->nice.raised || rdma->nice.refused)
+	/*
+	 * only ever a raise: going back from a nice above the start one
+	 * would be the privileged step, refused where the raise was not
+	 */
+	if (raise == rdma->nice.raised || rdma->nice.refused ||
+			rdma->nice.service >= rdma->nice.base)
 		return;
 
 	int to = raise ? rdma->nice.service : rdma->nice.base;
@@ -238,6 +262,10 @@ service_thread(void *arg)
 	rdma->nice.base = getpriority(PRIO_PROCESS, (id_t)gettid());
 	if (errno)
 		rdma->nice.base = 0;
+	if (rdma->nice.service > rdma->nice.base)
+		RPMEMD_LOG(NOTICE, "service-nice %d would lower the service "
+			"thread's priority (rpmemd runs at nice %d): it keeps "
+			"its nice", rdma->nice.service, rdma->nice.base);
 	rdma->spin_until_ns = last_cm + rdma->spin.min_ns;
 	while (!atomic_load_explicit(&rdma->stop, memory_order_acquire)) {
 		int got = poll_all(rdma);
@@ -276,10 +304,9 @@ rpmemd_rdma_service_start(struct rpmemd_rdma *rdma)
 {
 	int ret;
 
-	rdma->spin.min_ns = (uint64_t)rpmem_env_us("RPMEMD_SPIN_US",
-		RPMEMD_SPIN_US_DEFAULT, RPMEMD_SPIN_US_MAX) * 1000ull;
-	rdma->spin.max_ns = (uint64_t)rpmem_env_us("RPMEMD_SPIN_MAX_US",
-		RPMEMD_SPIN_MAX_US_DEFAULT, RPMEMD_SPIN_US_MAX) * 1000ull;
+	rdma->spin.min_ns = spin_ns("RPMEMD_SPIN_US", RPMEMD_SPIN_US_DEFAULT);
+	rdma->spin.max_ns = spin_ns("RPMEMD_SPIN_MAX_US",
+		RPMEMD_SPIN_MAX_US_DEFAULT);
 	rdma->spin_yield = spin_yield();
 	ret = RPMEM_FI_RET("pthread_create", EAGAIN);
 	if (ret == 0)

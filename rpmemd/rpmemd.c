@@ -353,8 +353,11 @@ rpmemd_req_remove(struct rpmemd *d, const struct rpmem_msg *req)
 
 	RPMEMD_LOG(INFO, "REMOVE request: pool set '%s', flags 0x%x",
 		rq->pool_desc, rq->flags);
-	int st = rpmemd_poolset_open_part_dir(d->cfg.poolset_dir,
-			d->cfg.part_dir, rq->pool_desc, &set, msg, sizeof(msg));
+	int st = rpmemd_poolset_open_flags(d->cfg.poolset_dir,
+			d->cfg.part_dir, rq->pool_desc,
+			(rq->flags & RPMEM_REMOVE_FORCE) ?
+			RPMEMD_POOLSET_GONE_DIRS_OK : 0, &set, msg,
+			sizeof(msg));
 	if (st == RPMEM_ST_OK)
 		st = rpmemd_pool_remove(set, (int)rq->flags, msg, sizeof(msg));
 	rpmemd_poolset_delete(&set);
@@ -446,13 +449,16 @@ rpmemd_serve(struct rpmemd *d)
 		if (pfd[0].revents == 0)
 			continue;
 
-		int ret = rpmemd_ctl_recv(d->in, &req);
+		int ret = rpmemd_ctl_recv(d->in, d->sigfd, d->cfg.timeout_ms,
+				&req);
 		switch (ret) {
 		case RPMEMD_CTL_MSG:
 			ret = rpmemd_dispatch(d, &req);
 			if (ret != RPMEMD_CONTINUE)
 				return ret;
 			break;
+		case RPMEMD_CTL_STOPPED:
+			continue;	/* the signal, at the top of the loop */
 		case RPMEMD_CTL_EOF:
 			/* the client is gone: the pool stays, unlocked */
 			RPMEMD_LOG(INFO, "end of input: closing the session");
@@ -485,8 +491,10 @@ rpmemd_remove_mode(struct rpmemd *d)
 
 	/* the client reads stderr for the reason */
 	rpmemd_log_to_stderr(1);
-	int st = rpmemd_poolset_open_part_dir(d->cfg.poolset_dir,
-			d->cfg.part_dir, d->cfg.remove, &set, msg, sizeof(msg));
+	int st = rpmemd_poolset_open_flags(d->cfg.poolset_dir,
+			d->cfg.part_dir, d->cfg.remove, d->cfg.force ?
+			RPMEMD_POOLSET_GONE_DIRS_OK : 0, &set, msg,
+			sizeof(msg));
 	if (st == RPMEM_ST_OK)
 		st = rpmemd_pool_remove(set, flags, msg, sizeof(msg));
 	rpmemd_poolset_delete(&set);

@@ -32,7 +32,7 @@
  * longer wait (a big persist, a slow GPSPM flush) gives the CPU back.
  */
 #define RPMEM_DP_SPIN_US_DEFAULT 100
-#define RPMEM_DP_SPIN_US_MAX 1000000
+#define RPMEM_DP_SPIN_US_MAX 1000000u
 /*
  * the most a lane's spin window grows to (RPMEM_SPIN_MAX_US; 0 keeps the
  * fixed RPMEM_SPIN_US).  Off by default: in the rxe VM (one boot, two
@@ -243,9 +243,9 @@ dp_connect_lanes(struct rpmem_dp *dp, const struct rpmem_dp_attr *attr,
 	la.dst = dst;
 	la.secret = attr->secret;
 	la.timeout_ms = dp->timeout_ms;
-	la.spin_us = rpmem_env_us("RPMEM_SPIN_US", RPMEM_DP_SPIN_US_DEFAULT,
-		RPMEM_DP_SPIN_US_MAX);
-	la.spin_max_us = rpmem_env_us("RPMEM_SPIN_MAX_US",
+	la.spin_us = rpmem_env_spin_us("RPMEM_SPIN_US",
+		RPMEM_DP_SPIN_US_DEFAULT, RPMEM_DP_SPIN_US_MAX);
+	la.spin_max_us = rpmem_env_spin_us("RPMEM_SPIN_MAX_US",
 		RPMEM_DP_SPIN_MAX_US_DEFAULT, RPMEM_DP_SPIN_US_MAX);
 	for (i = 0; i < attr->nlanes; i++) {
 		la.index = i;

@@ -24,6 +24,7 @@
 
 #include "env.h"
 #include "error.h"
+#include "rpmem_os.h"
 
 #define LOG_LINE_MAX 2048
 
@@ -105,6 +106,19 @@ rpmem_env_max_nlanes(void)
 		return UINT_MAX;
 	}
 	return n;
+}
+
+/* rpmem_env_spin_us -- see env.h */
+unsigned
+rpmem_env_spin_us(const char *name, unsigned def, unsigned max)
+{
+	unsigned us;
+
+	if (rpmem_env_us(name, def, max, &us))
+		rpmem_warn("ignoring invalid %s='%.32s' (not a number of "
+			"microseconds up to %u), using %u", name, getenv(name),
+			max, def);
+	return us;
 }
 
 /* rpmem_env_wq_size -- RPMEM_WORK_QUEUE_SIZE within [WQ_MIN, max] */

@@ -50,6 +50,13 @@ unsigned rpmem_env_max_nlanes(void);
 unsigned rpmem_env_wq_size(unsigned max);
 
 /*
+ * rpmem_env_spin_us -- a lane's spin setting (RPMEM_SPIN_US,
+ * RPMEM_SPIN_MAX_US): the decimal microseconds in name, at most max; def
+ * when unset or invalid (warned about)
+ */
+unsigned rpmem_env_spin_us(const char *name, unsigned def, unsigned max);
+
+/*
  * rpmem_env_check_provider -- RPMEM_ENABLE_VERBS / RPMEM_ENABLE_SOCKETS:
  * 0 when verbs may be used (the only provider here), else -1 with errno
  * ENOMEDIUM and a "cannot find provider" message naming func and why

@@ -198,7 +198,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (;;) {
 		memset(&m, 0xee, sizeof(m));	/* no stale state helps */
-		int ret = rpmemd_ctl_recv(fd, &m);
+		int ret = rpmemd_ctl_recv(fd, -1, 0, &m);
 		if (ret == RPMEMD_CTL_MSG) {
 			check_request(&m);
 			continue;

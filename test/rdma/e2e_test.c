@@ -1438,7 +1438,7 @@ t_env(void)
 	uint64_t st = 0xe2e0e2e0ull;
 	RPMEMpool *p1, *p2;
 	unsigned nl;
-	int fd, ok;
+	int fd, ok, warned0;
 	ssize_t n;
 
 	reset_local();
@@ -1493,10 +1493,18 @@ t_env(void)
 	setenv("RPMEM_LOG_FILE", logf, 1);
 	setenv("RPMEM_LOG_LEVEL", "2", 1);
 	setenv("RPMEM_WORK_QUEUE_SIZE", "2", 1);
+	/* invalid spin settings at both ends: warned about, defaults used */
+	setenv("RPMEM_SPIN_US", "100us", 1);
+	snprintf(cmds, sizeof(cmds), "exec env RPMEMD_SPIN_US=-1 "
+		"RPMEMD_SPIN_YIELD=yes %s", Rig.cmd + strlen("exec "));
+	setenv("RPMEM_CMD", cmds, 1);
+	warned0 = rig_log_count(&Rig, "ignoring invalid RPMEMD_SPIN");
 	rig_set_make(&Rig, &s1, "wq.set", RIG_HDRS, 1, &sz);
 	nl = 2;
 	p1 = rpmem_create(Target, s1.name, Pool, sz, &nl, &a);
 	unsetenv("RPMEM_WORK_QUEUE_SIZE");
+	unsetenv("RPMEM_SPIN_US");
+	rig_cmd(&Rig, NULL);
 	if (expect(p1 != NULL, "env: rpmem_create with "
 			"RPMEM_WORK_QUEUE_SIZE=2")) {
 		ok = 1;
@@ -1533,6 +1541,15 @@ t_env(void)
 	if (!ok)
 		detail("%s: '%s'", logp, text);
 	expect(ok, "env: RPMEM_LOG_FILE (pid appended) has the setup lines");
+	expect(strstr(text, "librpmem: warning: ignoring invalid RPMEM_SPIN_US="
+		"'100us' (not a number of microseconds up to 1000000), using "
+		"100\n") != NULL, "env: RPMEM_SPIN_US=100us is warned about");
+	expect(rig_log_count(&Rig, "ignoring invalid RPMEMD_SPIN_US='-1' (not "
+		"a number of microseconds up to 1000000), using 200") == 1 &&
+		rig_log_count(&Rig, "ignoring invalid RPMEMD_SPIN_YIELD='yes' "
+		"(not 0 or 1), using 0") == 1 && rig_log_count(&Rig,
+		"ignoring invalid RPMEMD_SPIN") == warned0 + 2, "env: rpmemd "
+		"warns once about each invalid RPMEMD_SPIN_* and serves on");
 	expect(rpmem_remove(Target, s1.name, RPMEM_REMOVE_POOL_SET) == 0,
 		"env: remove");
 

@@ -95,7 +95,7 @@ recv_malformed(uint16_t type, uint32_t status, const char *text)
 	struct rpmem_msg m;
 
 	memset(&m, 0x55, sizeof(m));
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &m), RPMEMD_CTL_MALFORMED);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &m), RPMEMD_CTL_MALFORMED);
 	ck_assert_uint_eq(m.type, type);
 	ck_assert_uint_eq(m.status, status);
 	ck_assert_str_eq(m.text, text);
@@ -119,7 +119,7 @@ START_TEST(valid_request)
 	make_create(&in);
 	put(Buf, encode(&in));
 	memset(&out, 0x55, sizeof(out));
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_MSG);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_MSG);
 	ck_assert_uint_eq(out.type, RPMEM_MSG_CREATE);
 	ck_assert_uint_eq(out.status, 0);
 	ck_assert_uint_eq(out.u.pool.pool_size, 1 << 20);
@@ -132,7 +132,7 @@ START_TEST(valid_request)
 
 	/* then the client leaves cleanly */
 	close_writer();
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_EOF);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_EOF);
 }
 END_TEST
 
@@ -165,21 +165,21 @@ START_TEST(every_request_type)
 	close_writer();
 
 	/* back to back in one pipe: each read takes exactly its bytes */
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_MSG);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_MSG);
 	ck_assert_uint_eq(out.type, RPMEM_MSG_OPEN);
 	ck_assert_str_eq(out.u.pool.pool_desc, "sub/pool.set");
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_MSG);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_MSG);
 	ck_assert_uint_eq(out.type, RPMEM_MSG_SET_ATTR);
 	ck_assert_uint_eq(out.u.set_attr.attr.major, 3);
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_MSG);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_MSG);
 	ck_assert_uint_eq(out.type, RPMEM_MSG_REMOVE);
 	ck_assert_uint_eq(out.u.remove.flags,
 		RPMEM_REMOVE_FORCE | RPMEM_REMOVE_POOL_SET);
 	ck_assert_str_eq(out.u.remove.pool_desc, "r.set");
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_MSG);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_MSG);
 	ck_assert_uint_eq(out.type, RPMEM_MSG_CLOSE);
 	ck_assert_uint_eq(out.u.close.flags, RPMEM_CLOSE_REMOVE);
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_EOF);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_EOF);
 }
 END_TEST
 
@@ -205,12 +205,64 @@ START_TEST(dribbled)
 		_exit(0);
 	}
 	close_writer();
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_MSG);
+	/* ... within the message's bound, which a slow writer stays inside */
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 5000, &out),
+		RPMEMD_CTL_MSG);
 	ck_assert_str_eq(out.u.pool.pool_desc, "sub/pool.set");
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_EOF);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_EOF);
 	int status;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+/* a client that stops mid-message: malformed after timeout_ms, not a hang */
+START_TEST(stalled)
+{
+	struct rpmem_msg in, m;
+	size_t len;
+
+	make_create(&in);
+	len = encode(&in);
+	put(Buf, 5);
+	memset(&m, 0x55, sizeof(m));
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 100, &m),
+		RPMEMD_CTL_MALFORMED);
+	ck_assert_uint_eq(m.type, 0);
+	ck_assert_uint_eq(m.status, RPMEM_ST_PROTO);
+	ck_assert_str_eq(m.text, "malformed control message: incomplete "
+		"after 100 ms (timeout-ms)");
+
+	/* a whole header and part of the body: the reply names its type */
+	teardown();
+	setup();
+	put(Buf, len - 10);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 100, &m),
+		RPMEMD_CTL_MALFORMED);
+	ck_assert_uint_eq(m.type, RPMEM_MSG_CREATE);
+	ck_assert_str_eq(m.text, "malformed CREATE message: incomplete after "
+		"100 ms (timeout-ms)");
+}
+END_TEST
+
+/* stop_fd readable while a message waits for bytes: STOPPED, fd unread */
+START_TEST(stopped)
+{
+	struct rpmem_msg m;
+	int stop[2];
+	uint8_t b = 0;
+
+	ck_assert_int_eq(pipe(stop), 0);
+	make_create(&m);
+	put(Buf, encode(&m) / 2);
+	ck_assert_int_eq(write(stop[1], "s", 1), 1);
+	/* no deadline: only stop_fd can end it (else the test times out) */
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], stop[0], 0, &m),
+		RPMEMD_CTL_STOPPED);
+	ck_assert_int_eq(read(stop[0], &b, 1), 1);
+	ck_assert_uint_eq(b, 's');
+	close(stop[0]);
+	close(stop[1]);
 }
 END_TEST
 
@@ -378,7 +430,7 @@ START_TEST(io_error)
 
 	close(Fd[0]);
 	errno = 0;
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &m), RPMEMD_CTL_IOERR);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &m), RPMEMD_CTL_IOERR);
 	ck_assert_int_eq(errno, EBADF);
 	Fd[0] = -1;
 }
@@ -489,7 +541,7 @@ START_TEST(create_zero_attr)
 	make_create(&in);
 	memset(&in.u.pool.attr, 0, sizeof(in.u.pool.attr));
 	put(Buf, encode(&in));
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], &out), RPMEMD_CTL_MSG);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &out), RPMEMD_CTL_MSG);
 	ck_assert_uint_eq(out.u.pool.flags, RPMEM_REQ_HAS_ATTR);
 	ck_assert_int_eq(rpmem_attr_is_zero(&out.u.pool.attr), 1);
 
@@ -563,11 +615,11 @@ static char Tmp[64];
 
 /*
  * daemon_start -- run <build>/rpmemd/rpmemd (next to this test's
- * directory) with an empty config, poolset-dir Tmp, a log file; *in is
- * its stdin, *out its stdout
+ * directory) with config text conf_text (NULL: empty), poolset-dir Tmp, a
+ * log file; *in is its stdin, *out its stdout
  */
 static pid_t
-daemon_start(int *in, int *out)
+daemon_start(const char *conf_text, int *in, int *out)
 {
 	char self[PATH_MAX], bin[PATH_MAX + 32], conf[96], log[96];
 	int to[2], from[2];
@@ -584,6 +636,9 @@ daemon_start(int *in, int *out)
 	snprintf(log, sizeof(log), "%s/rpmemd.log", Tmp);
 	int fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	ck_assert_int_ge(fd, 0);
+	if (conf_text != NULL)
+		ck_assert_int_eq(write(fd, conf_text, strlen(conf_text)),
+			(ssize_t)strlen(conf_text));
 	close(fd);
 
 	ck_assert_int_eq(pipe(to), 0);
@@ -655,7 +710,7 @@ START_TEST(daemon_wrong_state)
 	struct rpmem_msg m;
 	int in, out, status;
 
-	pid_t pid = daemon_start(&in, &out);
+	pid_t pid = daemon_start(NULL, &in, &out);
 	daemon_recv(out, RPMEM_MSG_HELLO, &m);
 	ck_assert_uint_eq(m.status, RPMEM_ST_OK);
 
@@ -703,6 +758,49 @@ START_TEST(daemon_wrong_state)
 }
 END_TEST
 
+/*
+ * a client that stops in the middle of a message: the daemon still obeys
+ * SIGTERM, and on its own ends the session after timeout-ms
+ */
+START_TEST(daemon_stalled)
+{
+	struct rpmem_msg m;
+	uint8_t b[RPMEM_MSG_MAX_SIZE];
+	int in, out, status;
+
+	pid_t pid = daemon_start(NULL, &in, &out);
+	daemon_recv(out, RPMEM_MSG_HELLO, &m);
+	make_create(&m);
+	ck_assert_uint_gt(rpmem_msg_encode(&m, b, sizeof(b)), 5);
+	ck_assert_int_eq(write(in, b, 5), 5);
+	usleep(100 * 1000);	/* rpmemd is inside the message now */
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 128 + SIGTERM);
+	close(in);
+	close(out);
+	unit_rm_tree(Tmp);
+
+	pid = daemon_start("timeout-ms = 200\n", &in, &out);
+	daemon_recv(out, RPMEM_MSG_HELLO, &m);
+	make_create(&m);
+	size_t len = rpmem_msg_encode(&m, b, sizeof(b));
+	ck_assert_int_eq(write(in, b, len - 1), (ssize_t)(len - 1));
+	/* the answer comes without the last byte, and the session ends */
+	daemon_recv(out, RPMEM_MSG_CREATE_RESP, &m);
+	ck_assert_uint_eq(m.status, RPMEM_ST_PROTO);
+	ck_assert_str_eq(m.text, "malformed CREATE message: incomplete after "
+		"200 ms (timeout-ms)");
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	close(in);
+	close(out);
+	unit_rm_tree(Tmp);
+}
+END_TEST
+
 /* ctl_suite -- all control-server tests */
 static Suite *
 ctl_suite(void)
@@ -715,6 +813,8 @@ ctl_suite(void)
 	tcase_add_test(tc, valid_request);
 	tcase_add_test(tc, every_request_type);
 	tcase_add_test(tc, dribbled);
+	tcase_add_test(tc, stalled);
+	tcase_add_test(tc, stopped);
 	tcase_add_test(tc, truncated_header);
 	tcase_add_test(tc, truncated_body);
 	tcase_add_test(tc, bad_magic);
@@ -729,6 +829,7 @@ ctl_suite(void)
 	tcase_add_test(tc, create_zero_attr);
 	tcase_add_test(tc, state_table);
 	tcase_add_test(tc, daemon_wrong_state);
+	tcase_add_test(tc, daemon_stalled);
 	suite_add_tcase(s, tc);
 	return s;
 }

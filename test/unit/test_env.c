@@ -39,7 +39,8 @@ setup(void)
 {
 	static const char *const vars[] = {"RPMEM_CMD", "RPMEM_MAX_NLANES",
 		"RPMEM_WORK_QUEUE_SIZE", "RPMEM_ENABLE_VERBS",
-		"RPMEM_ENABLE_SOCKETS", "RPMEM_LOG_LEVEL", "RPMEM_LOG_FILE"};
+		"RPMEM_ENABLE_SOCKETS", "RPMEM_LOG_LEVEL", "RPMEM_LOG_FILE",
+		"RPMEM_SPIN_US"};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		unsetenv(vars[i]);
@@ -202,6 +203,47 @@ START_TEST(test_wq_size)
 		"RPMEM_WORK_QUEUE_SIZE='-1' (not a positive integer), using 8\n"
 		"librpmem: warning: ignoring invalid RPMEM_WORK_QUEUE_SIZE="
 		"'big' (not a positive integer), using 8\n");
+}
+END_TEST
+
+/* RPMEM_SPIN_US / RPMEM_SPIN_MAX_US: decimal us up to a bound, else warned */
+START_TEST(test_spin_us)
+{
+	static const struct {
+		const char *v;
+		unsigned want;
+		int warned;
+	} t[] = {
+		{NULL, 100, 0}, {"", 100, 0}, {"0", 0, 0}, {"5", 5, 0},
+		{"007", 7, 0}, {"1000", 1000, 0},
+		/* above the bound, and what must not pass as a number */
+		{"1001", 100, 1}, {"-1", 100, 1},
+		{"+5", 100, 1}, {" 5", 100, 1}, {"5us", 100, 1},
+		{"5 ", 100, 1}, {"18446744073709551616", 100, 1},
+	};
+	char path[128];
+	char want[4096] = "";
+
+	log_to("log", path, sizeof(path));
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		unsigned got;
+
+		if (t[i].v != NULL)
+			setenv("RPMEM_SPIN_US", t[i].v, 1);
+		else
+			unsetenv("RPMEM_SPIN_US");
+		got = rpmem_env_spin_us("RPMEM_SPIN_US", 100, 1000);
+		ck_assert_msg(got == t[i].want, "'%s': %u, want %u",
+			t[i].v ? t[i].v : "(unset)", got, t[i].want);
+		if (t[i].warned)
+			snprintf(want + strlen(want), sizeof(want) -
+				strlen(want), "librpmem: warning: ignoring "
+				"invalid RPMEM_SPIN_US='%s' (not a number of "
+				"microseconds up to 1000), using 100\n",
+				t[i].v);
+	}
+	/* one warning per invalid value, at level 0, none for valid ones */
+	ck_assert_str_eq(slurp(path), want);
 }
 END_TEST
 
@@ -620,6 +662,7 @@ env_suite(void)
 	tcase_add_test(tc, test_parse_int);
 	tcase_add_test(tc, test_max_nlanes);
 	tcase_add_test(tc, test_wq_size);
+	tcase_add_test(tc, test_spin_us);
 	tcase_add_loop_test(tc, test_provider, 0,
 		sizeof(Prov) / sizeof(Prov[0]));
 	suite_add_tcase(s, tc);

@@ -381,6 +381,31 @@ START_TEST(bad_inline_request_changes_nothing)
 }
 END_TEST
 
+/* what the protocol never makes: the lane closes, nothing is counted */
+START_TEST(unexpected_completion_closes_lane)
+{
+	/* a client's WRITE with immediate data consumed the RECV */
+	memset(&Dev.wc[0], 0, sizeof(Dev.wc[0]));
+	Dev.wc[0].status = IBV_WC_SUCCESS;
+	Dev.wc[0].opcode = IBV_WC_RECV_RDMA_WITH_IMM;
+	Dev.poll_ret = 1;
+	ck_assert_int_eq(rpmemd_gpspm_serve_cq(&Rdma, &Lane), 1);
+	ck_assert_int_eq(Lane.state, LANE_CLOSING);
+	ck_assert_int_eq(Dev.disconnects, 1);
+	ck_assert_uint_eq(Lane.sq_used, 0);
+	ck_assert_int_eq(Dev.flushes + Dev.posted_send + Dev.posted_recv, 0);
+
+	/* a send completion with no send outstanding */
+	setup();
+	Dev.wc[0].status = IBV_WC_SUCCESS;
+	Dev.wc[0].opcode = IBV_WC_SEND;
+	Dev.poll_ret = 1;
+	ck_assert_int_eq(rpmemd_gpspm_serve_cq(&Rdma, &Lane), 1);
+	ck_assert_int_eq(Lane.state, LANE_CLOSING);
+	ck_assert_uint_eq(Lane.sq_used, 0);
+}
+END_TEST
+
 START_TEST(closing_lane_ignores_leftovers)
 {
 	Lane.state = LANE_CLOSING;
@@ -405,6 +430,7 @@ gpspm_serve_suite(void)
 	tcase_add_test(tc, bad_request_refused_not_flushed);
 	tcase_add_test(tc, inline_request_copied_flushed_answered);
 	tcase_add_test(tc, bad_inline_request_changes_nothing);
+	tcase_add_test(tc, unexpected_completion_closes_lane);
 	tcase_add_test(tc, closing_lane_ignores_leftovers);
 	suite_add_tcase(s, tc);
 	return s;

@@ -110,7 +110,7 @@ START_TEST(file_format_and_level)
 	RPMEMD_LOG(NOTICE, "a notice");
 	RPMEMD_LOG(INFO, "filtered");
 	RPMEMD_LOG(DBG, "filtered");
-	RPMEMD_LOG(WARN, "multi\nline\tblock");
+	RPMEMD_LOG(WARN, "multi\n  line\tblock");
 
 	char *log = slurp(LogPath);
 	snprintf(pattern, sizeof(pattern),
@@ -122,7 +122,7 @@ START_TEST(file_format_and_level)
 	regfree(&re);
 	ck_assert_ptr_nonnull(strstr(log, "] err: an error 1\n"));
 	ck_assert_ptr_nonnull(strstr(log, "] notice: a notice\n"));
-	ck_assert_ptr_nonnull(strstr(log, "] warn: multi\nline\tblock\n"));
+	ck_assert_ptr_nonnull(strstr(log, "] warn: multi\n  line\tblock\n"));
 	ck_assert_ptr_null(strstr(log, "filtered"));
 	free(log);
 
@@ -173,8 +173,17 @@ START_TEST(sanitize_and_truncate)
 	RPMEMD_LOG(ERR, "%s", big);
 	free(big);
 
+	/* a line of its own only when indented: no forged entries */
+	RPMEMD_LOG(ERR, "set '%s'", "x\n2026-12-08 rpmemd[1] err: forged");
+	RPMEMD_LOG(ERR, "policy:\n  a: 1\n\tb: 2\n");
+
 	char *out = slurp(ErrPath);
 	ck_assert_int_eq(strncmp(out, "rpmemd: name 'a?[31mb?c?'\n", 26), 0);
+	char *third = strstr(out, "rpmemd: set");
+	ck_assert_ptr_nonnull(third);
+	ck_assert_str_eq(third, "rpmemd: set 'x?2026-12-08 rpmemd[1] err: "
+		"forged'\nrpmemd: policy:\n  a: 1\n\tb: 2\n");
+	*third = '\0';
 	char *second = out + 26;
 	size_t len = strlen(second);
 	/* "rpmemd: " + 4095 bytes ending in "..." + "\n" */

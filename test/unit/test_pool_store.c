@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "librpmem.h"
+#include "pool_map.h"
 #include "pool_store.h"
 #include "poolset.h"
 #include "rpmem_proto.h"
@@ -1420,6 +1421,82 @@ START_TEST(dir_swapped_before_create)
 }
 END_TEST
 
+/*
+ * a part unlinked by name only while the name is still the file held open
+ * (removal, create's undo): a directory or file swapped in between the
+ * checks and the unlink is left alone
+ */
+START_TEST(remove_after_swap)
+{
+	struct rpmem_pool_attr attr;
+
+	fill_attr(&attr, 55);
+	ck_assert_int_eq(mkdir(path_in("sub"), 0700), 0);
+	load_set("PMEMPOOLSET\n16K sub/p\n");
+	ck_assert_int_eq(create(16 * KiB, &attr), RPMEM_ST_OK);
+	close_pool(0);
+	load_set("PMEMPOOLSET\n16K sub/p\n");
+	int fd = open(path_in("sub/p"), O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+
+	/* the directory renamed away, a decoy of the same name in its place */
+	ck_assert_int_eq(rename(path_in("sub"), path_in("sub.old")), 0);
+	ck_assert_int_eq(mkdir(path_in("sub"), 0700), 0);
+	write_file("sub/p", "decoy");
+	errno = 0;
+	ck_assert_int_eq(rpmemd_part_remove(&Set->parts[0], fd), -1);
+	ck_assert_int_eq(errno, ESTALE);
+	ck_assert_str_eq(rpmemd_part_remove_strerror(ESTALE), "another file "
+		"or directory took its place after the pool set was read");
+	ck_assert_int_eq(exists("sub/p") && exists("sub.old/p"), 1);
+
+	/* the directory back, but another file under the part's name */
+	ck_assert_int_eq(unlink(path_in("sub/p")), 0);
+	ck_assert_int_eq(rmdir(path_in("sub")), 0);
+	ck_assert_int_eq(rename(path_in("sub.old"), path_in("sub")), 0);
+	ck_assert_int_eq(rename(path_in("sub/p"), path_in("sub/p.old")), 0);
+	write_file("sub/p", "decoy");
+	errno = 0;
+	ck_assert_int_eq(rpmemd_part_remove(&Set->parts[0], fd), -1);
+	ck_assert_int_eq(errno, ESTALE);
+	ck_assert_int_eq(exists("sub/p") && exists("sub/p.old"), 1);
+
+	/* the very file again: removed */
+	ck_assert_int_eq(rename(path_in("sub/p.old"), path_in("sub/p")), 0);
+	ck_assert_int_eq(rpmemd_part_remove(&Set->parts[0], fd), 0);
+	ck_assert_int_eq(exists("sub/p"), 0);
+	close(fd);
+}
+END_TEST
+
+/* forced removal of a set one of whose part directories is gone */
+START_TEST(force_remove_gone_dir)
+{
+	struct rpmem_pool_attr attr;
+
+	fill_attr(&attr, 56);
+	ck_assert_int_eq(mkdir(path_in("sub"), 0700), 0);
+	load_set("PMEMPOOLSET\n16K a\n16K sub/p\n");
+	ck_assert_int_eq(create(Set->usable_size, &attr), RPMEM_ST_OK);
+	close_pool(0);
+	ck_assert_int_eq(unlink(path_in("sub/p")), 0);
+	ck_assert_int_eq(rmdir(path_in("sub")), 0);
+
+	/* read for anything else, the set is broken */
+	rpmemd_poolset_delete(&Set);
+	ck_assert_int_eq(rpmemd_poolset_open(Dir, "x.set", &Set, Msg,
+		sizeof(Msg)), RPMEM_ST_NOEXIST);
+	ck_assert_ptr_null(Set);
+	/* forced removal takes the missing directory for a missing part */
+	ck_assert_int_eq(rpmemd_poolset_open_flags(Dir, NULL, "x.set",
+		RPMEMD_POOLSET_GONE_DIRS_OK, &Set, Msg, sizeof(Msg)),
+		RPMEM_ST_OK);
+	ck_assert_int_eq(rpmemd_pool_remove(Set, RPMEM_REMOVE_FORCE |
+		RPMEM_REMOVE_POOL_SET, Msg, sizeof(Msg)), RPMEM_ST_OK);
+	ck_assert_int_eq(exists("a") || exists("x.set"), 0);
+}
+END_TEST
+
 START_TEST(nospc_status)
 {
 	/* no space and no quota are one status, ENOSPC on the client */
@@ -1618,6 +1695,8 @@ store_suite(void)
 	tcase_add_test(tc, symlink_planted_after_parse);
 	tcase_add_test(tc, replaced_after_parse);
 	tcase_add_test(tc, dir_swapped_before_create);
+	tcase_add_test(tc, remove_after_swap);
+	tcase_add_test(tc, force_remove_gone_dir);
 	tcase_add_test(tc, nospc_status);
 #ifdef RPMEM_FAULT_INJECTION
 	tcase_add_test(tc, fi_set_attr_torn);
