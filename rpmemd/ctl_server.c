@@ -6,11 +6,11 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ctl_server.h"
 #include "fault_inject.h"
+#include "rpmem_os.h"
 
 /* what bounds one message's read (rpmemd_ctl_recv's stop_fd, timeout_ms) */
 struct ctl_bound {
@@ -18,16 +18,6 @@ struct ctl_bound {
 	unsigned timeout_ms;	/* for the whole message (0: none) */
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC */
 };
-
-/* ctl_now_ns -- CLOCK_MONOTONIC in ns */
-static uint64_t
-ctl_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * ctl_wait -- until fd is readable: 0; -1 with errno ECANCELED when
@@ -46,7 +36,7 @@ ctl_wait(int fd, const struct ctl_bound *b)
 		int ms = -1;
 
 		if (b->timeout_ms) {
-			uint64_t now = ctl_now_ns();
+			uint64_t now = rpmem_now_ns();
 
 			if (now >= b->deadline_ns) {
 				errno = ETIMEDOUT;
@@ -148,7 +138,7 @@ rpmemd_ctl_recv(int fd, int stop_fd, unsigned timeout_ms,
 	const struct ctl_bound b = {
 		.stop_fd = stop_fd,
 		.timeout_ms = timeout_ms,
-		.deadline_ns = ctl_now_ns() + timeout_ms * 1000000ull,
+		.deadline_ns = rpmem_now_ns() + timeout_ms * 1000000ull,
 	};
 	/* fixed: hdr_check bounds the size before we read the body */
 	uint8_t buf[RPMEM_MSG_MAX_SIZE];

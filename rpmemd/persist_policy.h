@@ -52,9 +52,10 @@ struct rpmemd_pm_decision {
 /*
  * rpmemd_persist_probe -- fill *plat for RDMA device dev, reading sysfs
  * under root (NULL: "/"); vendor_id is dev's verbs vendor id (0: unknown),
- * which tells the software drivers apart.  With ddio = disable and may_change (APM is
- * otherwise possible: persist-apm and a pmem pool) a root port whose DDIO
- * is on is switched off and read back; plat->action says how that went.
+ * which tells the software drivers apart.  With ddio = disable and
+ * may_change (APM is otherwise possible: persist-apm and a pmem pool) a
+ * root port whose DDIO is on is switched off and read back; plat->action
+ * says how that went.
  */
 void rpmemd_persist_probe(const char *root, enum rpmemd_ddio mode,
 		const char *dev, uint32_t vendor_id, bool may_change,

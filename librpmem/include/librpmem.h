@@ -64,8 +64,9 @@ int rpmem_close(RPMEMpool *rpp);
  * which belongs to rpmemd: a range starting below 4096 fails with EINVAL
  * for both (read the attributes with rpmem_open instead).  A NOHDRS pool
  * (created with NULL attributes) has no header: offset 0 is valid.  A range
- * past pool_size, lane >= *nlanes or a NULL buff fail with EINVAL too and
- * leave the pool usable; length 0 does nothing and returns 0.
+ * past pool_size, lane >= *nlanes or a NULL buff with length > 0 fail with
+ * EINVAL too and leave the pool usable; length 0 does nothing and returns 0
+ * (even on a pool whose connection was lost).
  */
 int rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length,
 		unsigned lane);

@@ -25,6 +25,7 @@
 #include "env.h"
 #include "error.h"
 #include "fault_inject.h"
+#include "rpmem_os.h"
 #include "ssh.h"
 
 struct rpmem_ctl {
@@ -97,6 +98,9 @@ ctl_recv(struct rpmem_ctl *ctl, uint16_t expect, uint16_t req,
 	uint32_t size;
 	uint32_t st;
 	uint16_t type;
+	/* one bound for the whole message, header and body */
+	uint64_t deadline = rpmem_now_ns() +
+		(uint64_t)ctl->timeout_ms * 1000000ull;
 
 	if (req != 0)
 		snprintf(what, sizeof(what), "response to %s",
@@ -140,8 +144,11 @@ ctl_recv(struct rpmem_ctl *ctl, uint16_t expect, uint16_t req,
 	}
 
 	/* hdr_check bounds size by the type's size <= RPMEM_MSG_MAX_SIZE */
+	uint64_t now = rpmem_now_ns();
+	int left_ms = ctl->timeout_ms < 0 ? -1 : now >= deadline ? 0 :
+		(int)((deadline - now + 999999) / 1000000);
 	if (rpmem_ssh_recv(ctl->ssh, buf + RPMEM_MSG_HDR_SIZE,
-			size - RPMEM_MSG_HDR_SIZE, ctl->timeout_ms)) {
+			size - RPMEM_MSG_HDR_SIZE, left_ms)) {
 		int err = errno;
 
 		if (err == ECONNRESET) {
@@ -159,6 +166,8 @@ ctl_recv(struct rpmem_ctl *ctl, uint16_t expect, uint16_t req,
 	}
 
 	st = rpmem_msg_decode(buf, size, m, &why);
+	/* a CREATE/OPEN response carries the session secret */
+	explicit_bzero(buf, size);
 	if (st != RPMEM_ST_OK) {
 		rpmem_err_set("invalid %s from rpmemd on %s: %s", what,
 			ctl->host, why);
@@ -307,10 +316,11 @@ ctl_pool(struct rpmem_ctl *ctl, uint16_t type,
 	memset(&m, 0, sizeof(m));
 	m.type = type;
 	m.u.pool = *req;
-	if (ctl_request(ctl, &m, &r))
-		return -1;
-	*resp = r.u.pool_resp;
-	return 0;
+	int ret = ctl_request(ctl, &m, &r);
+	if (ret == 0)
+		*resp = r.u.pool_resp;
+	explicit_bzero(&r, sizeof(r));	/* the secret: one copy, the caller's */
+	return ret;
 }
 
 /* rpmem_ctl_create -- CREATE */

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +226,57 @@ rpmem_env_check_log(void)
 }
 
 /*
+ * log_write -- all of buf to fd, never raising SIGPIPE (a log on a pipe
+ * whose reader is gone must not kill the application): SIGPIPE is blocked
+ * in this thread around the write, and one the write raised is taken back
+ * before the old mask returns (one that was pending already is left)
+ */
+static void
+log_write(int fd, const char *buf, size_t len)
+{
+	sigset_t pipe_set, old, pending;
+	struct timespec zero = {0, 0};
+	int was_pending, epipe = 0;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE) == 1;
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			epipe = w < 0 && errno == EPIPE;
+			break;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	if (epipe && !was_pending)
+		(void) sigtimedwait(&pipe_set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* log_stderr -- a formatted line to standard error, as log_write does */
+__attribute__((format(printf, 1, 2)))
+static void
+log_stderr(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		log_write(2, line, (size_t)n < sizeof(line) ? (size_t)n :
+			sizeof(line) - 1);
+}
+
+/*
  * log_fd -- where a line goes now: the RPMEM_LOG_FILE descriptor, or 2;
  * the caller holds Log_lock
  */
@@ -245,7 +297,7 @@ log_fd(void)
 		n = snprintf(path, sizeof(path), "%s", v);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		if (strcmp(Log_bad, "(too long)") != 0) {
-			dprintf(2, "librpmem: warning: RPMEM_LOG_FILE is "
+			log_stderr("librpmem: warning: RPMEM_LOG_FILE is "
 				"longer than %d characters; logging to "
 				"standard error\n", PATH_MAX - 1);
 			snprintf(Log_bad, sizeof(Log_bad), "(too long)");
@@ -256,11 +308,16 @@ log_fd(void)
 		return Log_fd;
 	if (strcmp(path, Log_bad) == 0)
 		return 2;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-		0666);
+	/* O_NONBLOCK: a FIFO nobody reads must not hang the open (ENXIO) */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC |
+		O_NONBLOCK, 0666);
+	if (fd >= 0 && fcntl(fd, F_SETFL, O_APPEND)) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0) {
 		/* PMDK aborts here; a log is not worth the application */
-		dprintf(2, "librpmem: warning: cannot open RPMEM_LOG_FILE "
+		log_stderr("librpmem: warning: cannot open RPMEM_LOG_FILE "
 			"'%s': %m; logging to standard error\n", path);
 		snprintf(Log_bad, sizeof(Log_bad), "%s", path);
 		return 2;
@@ -279,7 +336,7 @@ static void
 log_line(const char *what, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
-	size_t len, done = 0;
+	size_t len;
 	int n, fd;
 
 	n = snprintf(line, sizeof(line), "librpmem: %s", what);
@@ -292,15 +349,7 @@ log_line(const char *what, const char *fmt, va_list ap)
 
 	pthread_mutex_lock(&Log_lock);
 	fd = log_fd();
-	while (done < len) {
-		ssize_t w = write(fd, line + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		done += (size_t)w;
-	}
+	log_write(fd, line, len);
 	pthread_mutex_unlock(&Log_lock);
 }
 

@@ -546,12 +546,17 @@ rpmem_lane_connect(struct rpmem_lane *lane, struct ibv_pd *pd,
 	cp.flow_control = 1;
 	cp.retry_count = cfg->retry_count;
 	cp.rnr_retry_count = cfg->rnr_retry_count;
-	if (RPMEM_FI("rdma_connect", ENOMEM) || rdma_connect(lane->id, &cp)) {
-		RPMEM_ERR_ERRNO(errno, "lane %u: rdma_connect", lane->index);
+	int cret = RPMEM_FI("rdma_connect", ENOMEM) ? -1 :
+		rdma_connect(lane->id, &cp);
+	int cerr = errno;
+	/* the secret is sent once: no copy of it stays, nor its address */
+	explicit_bzero(pdata, sizeof(pdata));
+	explicit_bzero(&pd_wire, sizeof(pd_wire));
+	lane->secret = NULL;
+	if (cret) {
+		RPMEM_ERR_ERRNO(cerr, "lane %u: rdma_connect", lane->index);
 		goto err_connect_undo;
 	}
-	memset(pdata, 0, sizeof(pdata));
-	memset(&pd_wire, 0, sizeof(pd_wire));
 	if (lane_cm_wait(lane, RDMA_CM_EVENT_ESTABLISHED, "connecting"))
 		goto err_connect_undo;
 	lane->connected = 1;

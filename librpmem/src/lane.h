@@ -150,7 +150,7 @@ struct rpmem_lane {
 	int disconnecting;	/* rdma_disconnect called */
 	int got_disconnected;	/* the DISCONNECTED event was read */
 	enum ibv_wc_status err_wc;	/* why err was set, if by a CQE */
-	const uint8_t *secret;
+	const uint8_t *secret;	/* the caller's, until connect sends it */
 	int gpspm;
 };
 

@@ -343,7 +343,7 @@ pool_connect(int create, const char *target, const char *pool_set_name,
 	unsigned got = 0;
 	unsigned max;
 	RPMEMpool *rpp;
-	int err;
+	int err, ret;
 
 	if (check_pool_args(func, target, pool_set_name, pool_addr,
 			pool_size, nlanes, &t))
@@ -402,7 +402,11 @@ pool_connect(int create, const char *target, const char *pool_set_name,
 	dpa.gpspm_inline = rpmem_daemon_has_inline(hello->daemon_version);
 	memcpy(dpa.secret, resp.secret, RPMEM_SECRET_LEN);
 	dpa.timeout_ms = rpmem_env_timeout_ms(DP_TIMEOUT_MS_DEFAULT);
-	if (rpmem_dp_new(&dpa, &rpp->dp, &got))
+	ret = rpmem_dp_new(&dpa, &rpp->dp, &got);
+	/* the lanes are connected (or not): no copy of the secret stays */
+	explicit_bzero(dpa.secret, sizeof(dpa.secret));
+	explicit_bzero(resp.secret, sizeof(resp.secret));
+	if (ret)
 		goto err_undo_pool;
 	if (got == 0 || got > dpa.nlanes) {
 		rpmem_err_set("%s: data path connected %u lanes of %u", func,

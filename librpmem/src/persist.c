@@ -287,13 +287,16 @@ rpmem_drain_gpspm(const struct rpmem_dp_target *t, struct rpmem_lane *lane)
 
 /*
  * post_reads -- READs of remote [offset, +length) into local laddr/lkey,
- * each chain signaled (the bounce read waits for them chunk by chunk)
+ * each chain signaled (the bounce read waits for them chunk by chunk);
+ * *nwr (if not NULL) gets the number of send queue slots they took
  */
 static int
 post_reads(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
-		uint64_t laddr, uint32_t lkey, size_t offset, size_t length)
+		uint64_t laddr, uint32_t lkey, size_t offset, size_t length,
+		unsigned *nwr)
 {
 	uint64_t raddr = t->raddr + offset;
+	unsigned n = 0;
 
 	while (length) {
 		unsigned k = fill_chain(t, lane, IBV_WR_RDMA_READ, &laddr,
@@ -301,7 +304,10 @@ post_reads(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 
 		if (rpmem_lane_post(lane, &lane->wr[0], &lane->wr[k - 1], k))
 			return -1;
+		n += k;
 	}
+	if (nwr != NULL)
+		*nwr = n;
 	return 0;
 }
 
@@ -318,13 +324,18 @@ read_bounce(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 	for (; length; i++) {
 		size_t len = min_sz(length, chunk);
 		uint8_t *buf = lane->bounce + (i & 1) * half;
+		unsigned nwr;
 
 		if (post_reads(t, lane, (uintptr_t)buf, lane->bounce_lkey,
-				offset, len))
+				offset, len, &nwr))
 			return -1;
 		if (i > 0) {
-			/* completions are in order: chunk i - 1 has landed */
-			if (rpmem_lane_wait(lane, 1))
+			/*
+			 * completions are in order: with only chunk i's WRs
+			 * left, chunk i - 1 has landed (and chunk i keeps
+			 * the wire busy while it is copied out)
+			 */
+			if (rpmem_lane_wait(lane, nwr))
 				return -1;
 			memcpy(dst, lane->bounce + ((i - 1) & 1) * half,
 				prev_len);
@@ -351,7 +362,7 @@ rpmem_read_remote(const struct rpmem_dp_target *t, struct rpmem_lane *lane,
 	if (rpmem_lane_ready(lane))
 		return -1;
 	if (b >= p && b - p <= t->pool_size && length <= t->pool_size - (b - p)) {
-		if (post_reads(t, lane, b, t->lkey, offset, length))
+		if (post_reads(t, lane, b, t->lkey, offset, length, NULL))
 			return -1;
 		return rpmem_lane_wait(lane, 0);
 	}

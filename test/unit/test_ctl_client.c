@@ -310,6 +310,15 @@ fake_serve(const char *script)
 			fwrite_all(1, b, len / 2);
 			return 0;
 		}
+		if (strcmp(script, "resp_slow_body") == 0) {
+			/* each half within 600 ms, the whole not */
+			usleep(300 * 1000);
+			fwrite_all(1, b, RPMEM_MSG_HDR_SIZE);
+			usleep(500 * 1000);
+			fwrite_all(1, b + RPMEM_MSG_HDR_SIZE,
+				len - RPMEM_MSG_HDR_SIZE);
+			continue;
+		}
 		fwrite_all(1, b, len);
 		if (strcmp(script, "die_after_pool") == 0 &&
 		    (req.type == RPMEM_MSG_CREATE ||
@@ -874,6 +883,30 @@ START_TEST(test_timeout)
 	/* the fake reads end of file and exits: no kill needed */
 	ck_assert_int_lt(now_ms() - t0, 2000);
 	has(log_text(), "REQ OPEN");
+}
+END_TEST
+
+/* RPMEM_TIMEOUT_MS bounds a whole response, not its header and its body */
+START_TEST(test_timeout_split)
+{
+	struct rpmem_target t = target("127.0.0.1");
+	struct rpmem_req_pool req = pool_req(0);
+	struct rpmem_resp_pool resp;
+	struct rpmem_ctl *ctl = NULL;
+	long long t0;
+
+	fake("resp_slow_body");
+	setenv("RPMEM_TIMEOUT_MS", "600", 1);
+	ck_assert_int_eq(rpmem_ctl_new(&t, &ctl), 0);
+	t0 = now_ms();
+	errno = 0;
+	ck_assert_int_eq(rpmem_ctl_open(ctl, &req, &resp), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_ge(now_ms() - t0, 590);
+	has(rpmem_err_get(), "incomplete response to OPEN");
+	has(rpmem_err_get(), "within 600 ms");
+	rpmem_ctl_delete(&ctl);
+	log_text();
 }
 END_TEST
 
@@ -2038,6 +2071,7 @@ ctl_suite(void)
 		RPMEM_ST_MAX);
 	tcase_add_test(tc, test_resp_status_each_request);
 	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_timeout_split);
 	tcase_add_test(tc, test_timeout_hello);
 	tcase_add_test(tc, test_timeout_env);
 	tcase_add_test(tc, test_stderr_flood);

@@ -95,7 +95,8 @@ recv_malformed(uint16_t type, uint32_t status, const char *text)
 	struct rpmem_msg m;
 
 	memset(&m, 0x55, sizeof(m));
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &m), RPMEMD_CTL_MALFORMED);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &m),
+		RPMEMD_CTL_MALFORMED);
 	ck_assert_uint_eq(m.type, type);
 	ck_assert_uint_eq(m.status, status);
 	ck_assert_str_eq(m.text, text);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -620,6 +621,40 @@ START_TEST(test_log_file_truncate_switch)
 }
 END_TEST
 
+/*
+ * a log nobody reads: stderr a pipe whose reader is gone (SIGPIPE would
+ * kill this process: Check reports the signal), RPMEM_LOG_FILE a FIFO with
+ * no reader (the open would hang: the tcase timeout); errno kept
+ */
+START_TEST(test_log_unread)
+{
+	char fifo[128];
+	sigset_t pending;
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	close(p[0]);
+	ck_assert_int_eq(dup2(p[1], 2), 2);
+	close(p[1]);
+	setenv("RPMEM_LOG_LEVEL", "1", 1);
+	errno = EDOM;
+	rpmem_log(RPMEM_LOG_ERR, "nobody reads this");
+	rpmem_warn("nor this");
+	ck_assert_int_eq(errno, EDOM);
+	ck_assert_int_eq(sigpending(&pending), 0);
+	ck_assert_int_eq(sigismember(&pending, SIGPIPE), 0);
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", Dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	setenv("RPMEM_LOG_FILE", fifo, 1);
+	rpmem_log(RPMEM_LOG_ERR, "to a fifo nobody reads");
+	rpmem_warn("and its warning to the broken stderr");
+	ck_assert_int_eq(errno, EDOM);
+	ck_assert_int_eq(sigpending(&pending), 0);
+	ck_assert_int_eq(sigismember(&pending, SIGPIPE), 0);
+}
+END_TEST
+
 START_TEST(test_log_file_unopenable)
 {
 	char path[128], err[128];
@@ -682,6 +717,7 @@ env_suite(void)
 	tcase_add_test(tc, test_log_file_pid);
 	tcase_add_test(tc, test_log_file_truncate_switch);
 	tcase_add_test(tc, test_log_file_unopenable);
+	tcase_add_test(tc, test_log_unread);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -122,7 +122,8 @@ malformed(uint16_t req, uint32_t status, const char *word)
 	uint8_t buf[RPMEM_MSG_MAX_SIZE];
 
 	memset(&m, 0x55, sizeof(m));
-	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &m), RPMEMD_CTL_MALFORMED);
+	ck_assert_int_eq(rpmemd_ctl_recv(Fd[0], -1, 0, &m),
+		RPMEMD_CTL_MALFORMED);
 	ck_assert_uint_eq(m.type, req);
 	ck_assert_uint_eq(m.status, status);
 	if (strstr(m.text, word) == NULL)

@@ -21,7 +21,7 @@
 #define DEV "mlx5_0"
 
 static char *root;
-static uint32_t Vendor;		/* the device's verbs vendor id in run() */
+static uint32_t Vendor;		/* run()'s device: its verbs vendor id */
 
 static void
 setup(void)
