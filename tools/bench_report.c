@@ -208,6 +208,32 @@ plot_lat(FILE *g, const char *name, const struct bench_result *r, size_t n,
 	fprintf(g, "EOD\n");
 }
 
+/* gp_str -- s as a gnuplot single-quoted string ('' is a quote in it) */
+static void
+gp_str(FILE *g, const char *s)
+{
+	fputc('\'', g);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', g);
+		fputc(*s == '\n' ? ' ' : *s, g);
+	}
+	fputc('\'', g);
+}
+
+/* has_lat -- any row of op, pat and lanes (something to plot) */
+static int
+has_lat(const struct bench_result *r, size_t n, const char *op,
+		const char *pat, unsigned lanes)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(r[i].op, op) == 0 &&
+				strcmp(r[i].pattern, pat) == 0 &&
+				r[i].lanes == lanes)
+			return 1;
+	return 0;
+}
+
 int
 report_plot(const char *path, const struct bench_info *h,
 		const struct bench_result *r, size_t n, const char *top,
@@ -236,8 +262,13 @@ report_plot(const char *path, const struct bench_info *h,
 		fprintf(stderr, "rpmem-bench: gnuplot: %s\n", strerror(errno));
 		return -1;
 	}
-	plot_lat(g, "lat_persist", r, n, "persist", pat, minl);
-	plot_lat(g, "lat_read", r, n, "read", pat, minl);
+	static const char *const lat_ops[] = { "persist", "read", "flush" };
+	for (unsigned o = 0; o < 3; o++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "lat_%s", lat_ops[o]);
+		plot_lat(g, name, r, n, lat_ops[o], pat, minl);
+	}
 	for (unsigned s = 0; s < nsizes; s++) {
 		fprintf(g, "$tput%u << EOD\n", s);
 		for (size_t i = 0; i < n; i++)
@@ -248,28 +279,40 @@ report_plot(const char *path, const struct bench_info *h,
 					r[i].mib_s);
 		fprintf(g, "EOD\n");
 	}
+	char title[1024];
+	snprintf(title, sizeof(title), "rpmem-bench: %s, %s, %s offsets",
+		h->device, h->method, pat);
 	fprintf(g,
 		"if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
 		"{ set terminal pngcairo size 1400,600 font ',10' } "
 		"else { set terminal png size 1400,600 }\n"
-		"set output '%s'\n"
-		"set multiplot layout 1,2 title \"rpmem-bench: %s, %s, "
-		"%s offsets\" noenhanced\n"
+		"set output ");
+	gp_str(g, path);	/* the user's file name, whatever it holds */
+	fprintf(g, "\nset multiplot layout 1,2 title ");
+	gp_str(g, title);
+	fprintf(g, " noenhanced\n"
 		"set grid\nset key top left noenhanced\n"
 		"set logscale xy\nset format x '%%.0s%%cB'\n"
 		"set xlabel 'transfer size'\nset ylabel 'latency [us]'\n"
-		"set title 'latency vs size, %u lane(s)'\n"
-		"plot $lat_persist using 1:2 with linespoints "
-		"title 'persist p50', "
-		"$lat_persist using 1:3 with linespoints title 'persist p99', "
-		"$lat_read using 1:2 with linespoints title 'read p50', "
-		"$lat_read using 1:3 with linespoints title 'read p99'\n"
-		"unset logscale\nset logscale y\nset format x '%%g'\n"
+		"set title 'latency vs size, %u lane(s)'\nplot ", minl);
+	/* only what was measured: an empty block is an error to gnuplot */
+	int first = 1;
+	for (unsigned o = 0; o < 3; o++) {
+		if (!has_lat(r, n, lat_ops[o], pat, minl))
+			continue;
+		fprintf(g, "%s$lat_%s using 1:2 with linespoints title "
+			"'%s p50', $lat_%s using 1:3 with linespoints title "
+			"'%s p99'", first ? "" : ", ", lat_ops[o], lat_ops[o],
+			lat_ops[o], lat_ops[o]);
+		first = 0;
+	}
+	if (first)
+		fprintf(g, "NaN notitle");
+	fprintf(g, "\nunset logscale\nset logscale y\nset format x '%%g'\n"
 		"set xlabel 'lanes (one thread each)'\n"
 		"set ylabel '%s throughput [MiB/s]'\n"
 		"set title '%s throughput vs lanes'\n"
-		"set key outside right\nplot ",
-		path, h->device, h->method, pat, minl, top, top);
+		"set key outside right\nplot ", top, top);
 	for (unsigned s = 0; s < nsizes; s++)
 		fprintf(g, "%s$tput%u using 1:2 with linespoints title '%s'",
 			s ? ", " : "", s, bench_human(sizes[s], b, sizeof(b)));

@@ -20,6 +20,8 @@ lat_pct(const uint64_t *sorted, size_t n, double q)
 {
 	size_t r = (size_t)ceil(q * (double)n);
 
+	if (n == 0)
+		return NAN;
 	if (r < 1)
 		r = 1;
 	if (r > n)
@@ -32,6 +34,12 @@ lat_summarize(uint64_t *samples, size_t n, struct lat_summary *s)
 {
 	uint64_t sum = 0;
 
+	if (n == 0) {
+		/* no sample: nothing to report, never a read outside */
+		*s = (struct lat_summary){.n = 0, .min = NAN, .p50 = NAN,
+			.p99 = NAN, .p999 = NAN, .max = NAN, .mean = NAN};
+		return;
+	}
 	qsort(samples, n, sizeof(*samples), cmp_u64);
 	for (size_t i = 0; i < n; i++)
 		sum += samples[i];

@@ -19,12 +19,14 @@ struct lat_summary {
 };
 
 
-/* lat_pct -- nearest-rank percentile q (0..1] of n sorted ns samples, us */
+/* lat_pct -- nearest-rank percentile q (0..1] of n sorted ns samples, us
+ * (NaN for n == 0) */
 double lat_pct(const uint64_t *sorted, size_t n, double q);
 
 /*
- * lat_summarize -- sort the n (> 0) ns samples in place and fill *s; the
- * percentiles are nearest-rank (an observed sample, never interpolated)
+ * lat_summarize -- sort the n ns samples in place and fill *s; the
+ * percentiles are nearest-rank (an observed sample, never interpolated);
+ * n == 0: every figure NaN
  */
 void lat_summarize(uint64_t *samples, size_t n, struct lat_summary *s);
 

@@ -36,6 +36,8 @@
 #include "bench_stats.h"
 
 #define MAX_SIZES 32
+#define MAX_ITERS 100000000ull	/* samples: 8 bytes each */
+#define MAX_SPIN_US 10000000ull
 #define DEF_PORT "7471"
 
 /* check -- a librpma call that must succeed */
@@ -152,15 +154,18 @@ client(const char *addr, const char *port, const size_t *sizes,
 	struct rpma_cq *cq;
 	enum rpma_conn_event ev;
 	size_t max = 0, rsize;
-	uint64_t *s = malloc(iters * sizeof(*s));
+	uint64_t *s = malloc(iters * sizeof(*s));	/* <= MAX_ITERS */
 
 	for (unsigned i = 0; i < nsizes; i++)
 		if (sizes[i] > max)
 			max = sizes[i];
 	void *buf = alloc(max);
 
-	if (s == NULL)
+	if (s == NULL) {
+		fprintf(stderr, "rpma-flush-lat: cannot allocate %llu samples\n",
+			(unsigned long long)iters);
 		return 1;
+	}
 	check(rpma_utils_get_ibv_context(addr, RPMA_UTIL_IBV_CONTEXT_REMOTE,
 		&ctx));
 	check(rpma_peer_new(ctx, &peer));
@@ -219,6 +224,15 @@ client(const char *addr, const char *port, const size_t *sizes,
 	return 0;
 }
 
+/* bad_arg -- name the value refused, then the usage */
+static void
+bad_arg(const char *what, const char *v, uint64_t max)
+{
+	fprintf(stderr, "rpma-flush-lat: %s: invalid count '%s' (0..%llu)\n",
+		what, v, (unsigned long long)max);
+	exit(2);
+}
+
 static void
 usage(void)
 {
@@ -248,8 +262,12 @@ main(int argc, char *argv[])
 	size_t sizes[MAX_SIZES] = { 64, 4096, 1 << 20 }, max_size = 1 << 20;
 	unsigned nsizes = 3;
 	uint64_t iters = 1000, warmup = 10;
-	uint64_t spin_us = spin_env ? strtoull(spin_env, NULL, 10) : 1000;
+	uint64_t spin_us = 1000;
 	char *tok, *save;
+
+	if (spin_env != NULL && spin_env[0] != '\0' &&
+			bench_parse_count(spin_env, MAX_SPIN_US, &spin_us))
+		bad_arg("RPMEM_SPIN_US", spin_env, MAX_SPIN_US);
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -271,9 +289,19 @@ main(int argc, char *argv[])
 				nsizes++;
 			}
 			break;
-		case 'n': iters = strtoull(optarg, NULL, 10); break;
-		case 'w': warmup = strtoull(optarg, NULL, 10); break;
-		case 'u': spin_us = strtoull(optarg, NULL, 10); break;
+		/* the samples are in memory: 8 bytes each */
+		case 'n':
+			if (bench_parse_count(optarg, MAX_ITERS, &iters))
+				bad_arg("--iters", optarg, MAX_ITERS);
+			break;
+		case 'w':
+			if (bench_parse_count(optarg, MAX_ITERS, &warmup))
+				bad_arg("--warmup", optarg, MAX_ITERS);
+			break;
+		case 'u':
+			if (bench_parse_count(optarg, MAX_SPIN_US, &spin_us))
+				bad_arg("--spin-us", optarg, MAX_SPIN_US);
+			break;
 		default: usage();
 		}
 	}

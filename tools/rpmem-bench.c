@@ -64,6 +64,7 @@
 #define MIN_ITERS 16		/* floor under the --max-mib cap */
 #define MAX_ITERS 100000000	/* the samples: 8 bytes each, per lane */
 #define TIME_CAP_SAMPLES ((size_t)1 << 22)	/* per thread, --time */
+#define MAX_SAMPLES 200000000ull	/* all lanes: 1.6 GB, twice (merge) */
 #define RESOLVE_MS 2000
 
 enum op { OP_PERSIST, OP_READ, OP_FLUSH, OP_MAX };
@@ -109,6 +110,8 @@ static struct {
 	uint64_t budget_ns;
 	pthread_barrier_t start;
 	atomic_int stop;	/* a worker failed */
+	pthread_t main;		/* die() cleans up only from here */
+	int main_thread;	/* main is set */
 } Run;
 
 struct worker {
@@ -149,21 +152,20 @@ die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
+	/*
+	 * a pool this run created goes with it: its parts are created
+	 * O_EXCL, so a leftover would fail every later run
+	 */
+	if (Run.rpp != NULL && Run.main_thread &&
+			pthread_equal(pthread_self(), Run.main)) {
+		(void) rpmem_close(Run.rpp);
+		Run.rpp = NULL;
+		if (!Opt.open && rpmem_remove(Opt.target, Opt.poolset,
+				RPMEM_REMOVE_FORCE))
+			fprintf(stderr, "rpmem-bench: rpmem_remove of the "
+				"pool it created: %s\n", rpmem_errormsg());
+	}
 	exit(1);
-}
-
-static int
-parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end != '\0' || s[0] == '-')
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* split -- comma-separated list: calls one(item) per element */
@@ -197,7 +199,7 @@ one_lanes(const char *what, char *tok)
 {
 	uint64_t v;
 
-	if (parse_u64(tok, &v) || v < 1 || v > MAX_LANES)
+	if (bench_parse_count(tok, MAX_LANES, &v) || v < 1)
 		die("%s: invalid lane count '%s' (1..%d)", what, tok,
 			MAX_LANES);
 	if (Opt.nlanes == MAX_LIST)
@@ -321,14 +323,13 @@ parse_args(int argc, char *argv[])
 		case O_OPS: split("--ops", optarg, one_op); break;
 		case O_PATTERN: split("--pattern", optarg, one_pat); break;
 		case O_ITERS:
-			if (parse_u64(optarg, &Opt.iters) || Opt.iters == 0 ||
-					Opt.iters > MAX_ITERS)
+			if (bench_parse_count(optarg, MAX_ITERS, &Opt.iters) ||
+					Opt.iters == 0)
 				die("--iters: invalid count '%s' (1..%d)",
 					optarg, MAX_ITERS);
 			break;
 		case O_MAX_MIB:
-			if (parse_u64(optarg, &Opt.max_mib) ||
-					Opt.max_mib > (1u << 20))
+			if (bench_parse_count(optarg, 1u << 20, &Opt.max_mib))
 				die("--max-mib: invalid count '%s'", optarg);
 			break;
 		case O_TIME:
@@ -339,12 +340,13 @@ parse_args(int argc, char *argv[])
 				die("--time: invalid seconds '%s'", optarg);
 			break;
 		case O_WARMUP:
-			if (parse_u64(optarg, &Opt.warmup))
-				die("--warmup: invalid count '%s'", optarg);
+			if (bench_parse_count(optarg, MAX_ITERS, &Opt.warmup))
+				die("--warmup: invalid count '%s' (0..%d)",
+					optarg, MAX_ITERS);
 			break;
 		case O_DRAIN_EVERY:
-			if (parse_u64(optarg, &Opt.drain_every) ||
-			    Opt.drain_every < 1 || Opt.drain_every > MAX_ITERS)
+			if (bench_parse_count(optarg, MAX_ITERS,
+					&Opt.drain_every) || Opt.drain_every < 1)
 				die("--drain-every: invalid count '%s'", optarg);
 			break;
 		case O_READ_INTO:
@@ -361,7 +363,8 @@ parse_args(int argc, char *argv[])
 		case O_JSON: Opt.json = optarg; break;
 		case O_PLOT: Opt.plot = optarg; break;
 		case O_SEED:
-			if (parse_u64(optarg, &Opt.seed) || Opt.seed == 0)
+			if (bench_parse_count(optarg, UINT64_MAX, &Opt.seed) ||
+					Opt.seed == 0)
 				die("--seed: invalid seed '%s'", optarg);
 			break;
 		case O_QUIET: Opt.quiet = 1; break;
@@ -398,6 +401,24 @@ parse_args(int argc, char *argv[])
 	if (Opt.pool_size % (size_t)sysconf(_SC_PAGESIZE))
 		die("--pool-size %zu is not a multiple of the page size",
 			Opt.pool_size);
+	/* checked again with the lanes granted; now, before a pool exists */
+	unsigned maxl = 0;
+	size_t maxs = 0;
+	for (unsigned i = 0; i < Opt.nlanes; i++)
+		maxl = Opt.lanes[i] > maxl ? Opt.lanes[i] : maxl;
+	for (unsigned i = 0; i < Opt.nsizes; i++)
+		maxs = Opt.sizes[i] > maxs ? Opt.sizes[i] : maxs;
+	if (Opt.pool_size <= 4 * KiB ||
+	    (((Opt.pool_size - 4 * KiB) / maxl) & ~(4 * KiB - 1)) < maxs)
+		die("--pool-size %zu leaves less than the largest size %zu per "
+			"lane for %u lanes", Opt.pool_size, maxs, maxl);
+	/* the latency samples of every lane are in memory at once */
+	uint64_t per_lane = Opt.time_s > 0 ? TIME_CAP_SAMPLES : Opt.iters;
+	if (per_lane * maxl > MAX_SAMPLES)
+		die("%u lanes x %llu samples: more than %llu latency samples "
+			"in memory (8 bytes each); ask for fewer --iters",
+			maxl, (unsigned long long)per_lane,
+			(unsigned long long)MAX_SAMPLES);
 	/* fail now, not after a long sweep */
 	if (Opt.plot && system("command -v gnuplot >/dev/null 2>&1") != 0)
 		die("--plot needs gnuplot (Debian: apt-get install gnuplot-nox)");
@@ -686,6 +707,8 @@ main(int argc, char *argv[])
 	int progress, ret = 0;
 	time_t tnow = time(NULL);
 
+	Run.main = pthread_self();
+	Run.main_thread = 1;
 	parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	progress = !Opt.quiet && isatty(STDERR_FILENO);

@@ -6,6 +6,7 @@
  * the tools' size arguments (tools/bench_args.c)
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ START_TEST(parse_sizes)
 	};
 	static const char *bad[] = { "", "0", "0K", "-1", "K", "4X", "4K ",
 		"4iB", "1.5M", "18446744073709551616",
-		"17179869184G" };
+		"17179869184G", " 4K", " -5", "+5" };
 	size_t v;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -38,6 +39,43 @@ START_TEST(parse_sizes)
 		ck_assert_msg(bench_parse_size(bad[i], &v) == -1 &&
 			v == 12345, "'%s' accepted (%zu)", bad[i], v);
 	}
+}
+END_TEST
+
+/* counts: digits only, a bound, no sign or blank for strtoull to take */
+START_TEST(parse_counts)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(bench_parse_count("0", 10, &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(bench_parse_count("10", 10, &v), 0);
+	ck_assert_uint_eq(v, 10);
+	ck_assert_int_eq(bench_parse_count("18446744073709551615", UINT64_MAX,
+		&v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	static const char *bad[] = { "", "11", "-1", " -1", " 5", "+5", "5 ",
+		"10abc", "18446744073709551616" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 12345;
+		ck_assert_msg(bench_parse_count(bad[i], 10, &v) == -1 &&
+			v == 12345, "'%s' accepted (%llu)", bad[i],
+			(unsigned long long)v);
+	}
+}
+END_TEST
+
+/* no sample: NaN everywhere, nothing read */
+START_TEST(summary_of_none)
+{
+	uint64_t none[1] = { 7 };
+	struct lat_summary l;
+
+	lat_summarize(none, 0, &l);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert(isnan(l.min) && isnan(l.p50) && isnan(l.p99) &&
+		isnan(l.p999) && isnan(l.max) && isnan(l.mean));
+	ck_assert(isnan(lat_pct(none, 0, 0.5)));
 }
 END_TEST
 
@@ -131,6 +169,50 @@ START_TEST(csv_rows)
 }
 END_TEST
 
+/*
+ * the plot (gnuplot, installed by tools/setup-deps): a flush-only sweep
+ * draws (the persist/read curves would be empty blocks), and a file name
+ * with quotes is a name, not gnuplot commands
+ */
+START_TEST(plot_flush_quoted)
+{
+	static const struct bench_result rows[] = {
+		{ "flush", "seq", 64, 1, { .n = 10, .min = 1, .p50 = 2,
+			.p99 = 3, .p999 = 3, .max = 4, .mean = 2 }, 0.5, 1, 2 },
+		{ "flush", "seq", 4096, 1, { .n = 10, .min = 5, .p50 = 6,
+			.p99 = 7, .p999 = 7, .max = 8, .mean = 6 }, 0.5, 9, 9 },
+		{ "flush", "seq", 64, 2, { .n = 10, .min = 1, .p50 = 2,
+			.p99 = 3, .p999 = 3, .max = 4, .mean = 2 }, 0.5, 2, 4 },
+	};
+	char dir[] = "/tmp/test_bench_plot.XXXXXX";
+	char path[128], inj[512], gone[128];
+	uint8_t magic[4] = {0};
+	struct bench_info h;
+
+	ck_assert_msg(system("command -v gnuplot >/dev/null") == 0,
+		"gnuplot is missing (tools/setup-deps installs gnuplot-nox)");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(&h, 0, sizeof(h));
+	snprintf(h.device, sizeof(h.device), "rxe0 'soft' \"roce\"");
+	h.method = "GPSPM";
+	snprintf(path, sizeof(path), "%s/it's.png", dir);
+	ck_assert_int_eq(report_plot(path, &h, rows, 3, "flush", "seq"), 0);
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(magic, 1, 4, f), 4);
+	fclose(f);
+	ck_assert_mem_eq(magic, "\x89PNG", 4);
+
+	snprintf(gone, sizeof(gone), "%s/injected", dir);
+	snprintf(inj, sizeof(inj), "%s/a.png'; system 'touch %s'; set output "
+		"'%s/b.png", dir, gone, dir);
+	report_plot(inj, &h, rows, 3, "flush", "seq");
+	ck_assert_int_eq(access(gone, F_OK), -1);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 /* JSON: strings escaped, every result present */
 START_TEST(json_escapes)
 {
@@ -170,6 +252,9 @@ main(void)
 	SRunner *sr;
 	int failed;
 
+	tcase_add_test(tc, parse_counts);
+	tcase_add_test(tc, plot_flush_quoted);
+	tcase_add_test(tc, summary_of_none);
 	tcase_add_test(tc, summary_of_1_to_100);
 	tcase_add_test(tc, summary_of_one);
 	tcase_add_test(tc, pct_ranks);
