@@ -443,10 +443,14 @@ rpmemd_ddio_write(const char *root_in, struct rpmemd_rnic *r, bool off,
 	/* read back: only what the hardware reports counts */
 	char dev[sizeof(r->device)];
 	memcpy(dev, r->device, sizeof(dev));
+	char func[sizeof(r->func)];
+	memcpy(func, r->func, sizeof(func));
 	char port[sizeof(r->port)];
 	memcpy(port, r->port, sizeof(port));
 	rpmemd_port_probe(root_in, port, r);
+	/* the port probe knows no device: keep which one this was */
 	memcpy(r->device, dev, sizeof(dev));
+	memcpy(r->func, func, sizeof(func));
 	enum rpmemd_ddio_state want = off ? RPMEMD_DDIO_ST_OFF :
 		RPMEMD_DDIO_ST_ON;
 	if (r->state != want || (!off && (r->perfctrlsts0 &

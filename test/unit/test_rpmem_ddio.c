@@ -78,6 +78,8 @@ START_TEST(query_on_off)
 
 	ck_assert_int_eq(tool("--device mlx5_0 disable"), 0);
 	has("  DDIO: off\n");
+	/* what is printed after the write still names the function */
+	has("mlx5_0: PCI function " FUNC ", root port " PORT " (8086:2030)\n");
 	has("DDIO turned off and verified; this does not survive a reboot");
 	ck_assert_uint_eq(fake_read_cfg(root, PORT, 0x180), 0);
 	ck_assert_uint_eq(fake_read_cfg(root, PORT, 0x184), 0x100);
