@@ -4,11 +4,12 @@
 # tools/rxe-vm: one VM boot per ctest invocation (a fixture), one ctest test
 # per program, so results are reported per test.
 #
-#   rpmem_add_rdma_test(NAME name [TIMEOUT seconds] [EXPECT_OUTPUT regex]
-#                       COMMAND program args...)
+#   rpmem_add_rdma_test(NAME name [TIMEOUT seconds] [EXPECT_OUTPUT regex
+#                       [EXIT_ZERO]] COMMAND program args...)
 #
 # EXPECT_OUTPUT: the test passes only when the output matches (for tests
-# that must detect a deliberate fault; the exit status is then ignored).
+# that must detect a deliberate fault, the exit status is then ignored;
+# with EXIT_ZERO the command must also exit 0, cmake/exit-status says how).
 #
 # The command runs as root in the VM, in the build directory, with the
 # variables tools/rxe-vm passes (RPMEM_*, PMEM_*, ...) plus
@@ -36,7 +37,8 @@ set_tests_properties(rdma.vm_stop PROPERTIES FIXTURES_CLEANUP rxe_vm
 	LABELS rdma TIMEOUT 120 RESOURCE_LOCK rxe_vm)
 
 function(rpmem_add_rdma_test)
-	cmake_parse_arguments(T "" "NAME;TIMEOUT;EXPECT_OUTPUT" "COMMAND" ${ARGN})
+	cmake_parse_arguments(T "EXIT_ZERO" "NAME;TIMEOUT;EXPECT_OUTPUT"
+		"COMMAND" ${ARGN})
 	if(NOT T_NAME OR NOT T_COMMAND)
 		message(FATAL_ERROR "rpmem_add_rdma_test: NAME and COMMAND are required")
 	endif()
@@ -44,9 +46,15 @@ function(rpmem_add_rdma_test)
 		set(T_TIMEOUT 300)
 	endif()
 	math(EXPR ctest_timeout "${T_TIMEOUT} + 60")
+	set(wrap)
+	set(pass "${T_EXPECT_OUTPUT}")
+	if(T_EXPECT_OUTPUT AND T_EXIT_ZERO)
+		set(wrap ${PROJECT_SOURCE_DIR}/cmake/exit-status)
+		set(pass "${T_EXPECT_OUTPUT}.*exit status 0")
+	endif()
 	add_test(NAME rdma.${T_NAME}
 		COMMAND env RXE_VM_DIR=${RPMEM_RXE_VM_DIR} ${RPMEM_RXE_VM}
-			exec --timeout ${T_TIMEOUT} -- ${T_COMMAND}
+			exec --timeout ${T_TIMEOUT} -- ${wrap} ${T_COMMAND}
 		WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
 	# RESOURCE_LOCK: the VM has two vCPUs; tests running side by side
 	# would measure each other and fight over ports
@@ -55,6 +63,6 @@ function(rpmem_add_rdma_test)
 		LABELS rdma TIMEOUT ${ctest_timeout})
 	if(T_EXPECT_OUTPUT)
 		set_tests_properties(rdma.${T_NAME} PROPERTIES
-			PASS_REGULAR_EXPRESSION "${T_EXPECT_OUTPUT}")
+			PASS_REGULAR_EXPRESSION "${pass}")
 	endif()
 endfunction()

@@ -258,6 +258,11 @@ rig_finish(struct rig *r)
 		rm_rf(r->dir);
 	printf("# %s: %d checks, %d failed\n",
 		r->k.method ? r->k.method : r->k.name, Num, Failures);
+	if (Num == 0) {
+		/* a mistyped --only, a case that returned early: not a pass */
+		printf("# no check ran\n");
+		return 1;
+	}
 	return Failures ? 1 : 0;
 }
 

@@ -570,15 +570,17 @@ START_TEST(config_file_errors)
 	assert_err(expect);
 	ck_assert_int_eq(rmdir(Usr), 0);
 
-	/* permissions only bind a non-root user */
-	if (geteuid() != 0) {
-		write_file(File, "max-lanes = 1\n");
-		ck_assert_int_eq(chmod(File, 0), 0);
-		ck_assert_int_eq(load("-c", File, NULL), -1);
-		snprintf(expect, sizeof(expect),
-			"%s: cannot open config file: Permission denied", File);
-		assert_err(expect);
-	}
+	/* permissions: checked as another user, root included */
+	write_file(File, "max-lanes = 1\n");
+	unit_fs_open_up(Dir);
+	ck_assert_int_eq(chmod(File, 0), 0);
+	unit_fs_as_nobody();
+	int ret = load("-c", File, NULL);
+	unit_fs_as_self();
+	ck_assert_int_eq(ret, -1);
+	snprintf(expect, sizeof(expect),
+		"%s: cannot open config file: Permission denied", File);
+	assert_err(expect);
 }
 END_TEST
 

@@ -205,7 +205,8 @@ fake_answer(const struct rpmem_msg *req, uint32_t status,
 	if (req->type != RPMEM_MSG_CREATE && req->type != RPMEM_MSG_OPEN)
 		return;
 	rs->raddr = FAKE_RADDR;
-	rs->pool_size = req->u.pool.pool_size;
+	/* FAKE_SHORT: a daemon granting that many bytes less than asked */
+	rs->pool_size = req->u.pool.pool_size - env_uint("FAKE_SHORT", 0);
 	rs->rkey = FAKE_RKEY;
 	rs->nlanes = req->u.pool.nlanes < grant ? req->u.pool.nlanes : grant;
 	if (req->type == RPMEM_MSG_CREATE)
@@ -1284,6 +1285,59 @@ START_TEST(test_create_daemon_gone)
 }
 END_TEST
 
+/*
+ * every transport errno of rpmem_persist(3) is sticky: the pool fails at
+ * once on every lane, the data path never reached again; anything else
+ * leaves the pool usable
+ */
+START_TEST(test_sticky_each)
+{
+	static const int sticky[] = { ECONNRESET, ECONNABORTED, ENOTCONN,
+		EPIPE, ESHUTDOWN, ETIMEDOUT, EPROTO, EIO, ENETDOWN,
+		ENETUNREACH, EHOSTUNREACH };
+	static const int not_sticky[] = { EREMOTEIO, ENOSPC, EINVAL,
+		EOPNOTSUPP, ENOMEM };
+	struct rpmem_pool_attr attr = some_attr();
+	char buf[8];
+
+	for (size_t i = 0; i < sizeof(sticky) / sizeof(sticky[0]) +
+			sizeof(not_sticky) / sizeof(not_sticky[0]); i++) {
+		int is = i < sizeof(sticky) / sizeof(sticky[0]);
+		int e = is ? sticky[i] :
+			not_sticky[i - sizeof(sticky) / sizeof(sticky[0])];
+		unsigned nlanes = 2;
+
+		fake("ok");
+		Dp.new_err = 0;
+		Dp.max_lanes = 2;
+		RPMEMpool *rpp = rpmem_create("127.0.0.1", "pool.set", Pool,
+			POOL_SIZE, &nlanes, &attr);
+		ck_assert_msg(rpp != NULL, "%s", rpmem_errormsg());
+		int calls = Dp.persist_calls, reads = Dp.read_calls;
+
+		Dp.persist_err = e;
+		ck_assert_int_eq(rpmem_persist(rpp, 4096, 8, 1), -1);
+		ck_assert_int_eq(errno, e);
+		errno = 0;
+		ck_assert_msg(rpmem_persist(rpp, 4096, 8, 0) == (is ? -1 : 0),
+			"errno %d: sticky %d", e, is);
+		ck_assert_int_eq(rpmem_read(rpp, buf, 4096, 8, 0), is ? -1 : 0);
+		if (is) {
+			ck_assert_int_eq(errno, e);
+			has(rpmem_errormsg(), "lost");
+			/* failed at once: the data path not asked again */
+			ck_assert_int_eq(Dp.persist_calls, calls + 1);
+			ck_assert_int_eq(Dp.read_calls, reads);
+		} else {
+			ck_assert_int_eq(Dp.persist_calls, calls + 2);
+			ck_assert_int_eq(Dp.read_calls, reads + 1);
+		}
+		ck_assert_int_eq(rpmem_close(rpp), 0);
+		log_text();
+	}
+}
+END_TEST
+
 START_TEST(test_create_unresolvable)
 {
 	unsigned nlanes = 4;
@@ -1292,8 +1346,8 @@ START_TEST(test_create_unresolvable)
 	errno = 0;
 	ck_assert_ptr_null(rpmem_create("no-such-host.invalid", "pool.set",
 		Pool, POOL_SIZE, &nlanes, NULL));
-	ck_assert_int_ne(errno, 0);
-	has(rpmem_errormsg(), "no-such-host.invalid");
+	ck_assert_int_eq(errno, EHOSTUNREACH);
+	has(rpmem_errormsg(), "cannot resolve host 'no-such-host.invalid': ");
 	/* failed before ssh: the fake never ran */
 	ck_assert_str_eq(log_text(), "");
 }
@@ -1592,6 +1646,38 @@ START_TEST(test_pool_zero_attr)
 		"attributes given");
 	has(log_text(), "REQ CREATE flags=0 nlanes=1");
 	unsetenv("FAKE_CREATE_HDR");
+}
+END_TEST
+
+/*
+ * a daemon granting less than asked: the client would write past the
+ * remote pool; refused (EPROTO), and a created pool removed again
+ */
+START_TEST(test_pool_short)
+{
+	struct rpmem_pool_attr attr = some_attr(), got;
+	unsigned nlanes = 1;
+
+	fake("ok");
+	setenv("FAKE_SHORT", "4096", 1);
+	errno = 0;
+	ck_assert_ptr_null(rpmem_create("127.0.0.1", "pool.set", Pool,
+		POOL_SIZE, &nlanes, &attr));
+	ck_assert_int_eq(errno, EPROTO);
+	has(rpmem_errormsg(), "rpmem_create: rpmemd granted");
+	has(rpmem_errormsg(), "granted 1044480 bytes, 1048576 asked");
+	has(log_text(), "REQ CLOSE flags=1");
+
+	fake("ok");
+	errno = 0;
+	ck_assert_ptr_null(rpmem_open("127.0.0.1", "pool.set", Pool,
+		POOL_SIZE, &nlanes, &got));
+	ck_assert_int_eq(errno, EPROTO);
+	has(rpmem_errormsg(), "rpmem_open: rpmemd granted");
+	const char *log = log_text();
+	has(log, "REQ OPEN");
+	has(log, "REQ CLOSE flags=0");
+	unsetenv("FAKE_SHORT");
 }
 END_TEST
 
@@ -2098,6 +2184,8 @@ ctl_suite(void)
 	tcase_add_test(tc, test_pool_lifecycle);
 	tcase_add_test(tc, test_pool_nohdrs);
 	tcase_add_test(tc, test_pool_zero_attr);
+	tcase_add_test(tc, test_pool_short);
+	tcase_add_test(tc, test_sticky_each);
 	tcase_add_test(tc, test_create_nospc);
 	tcase_add_test(tc, test_pool_flush_args);
 	tcase_add_test(tc, test_open_attr);
