@@ -84,8 +84,10 @@ static struct {
 	size_t pool_size;
 	size_t sizes[MAX_LIST];
 	unsigned nsizes;
+	size_t max_size;	/* the largest of sizes */
 	unsigned lanes[MAX_LIST];
 	unsigned nlanes;
+	unsigned max_lanes;	/* the largest of lanes */
 	int ops[OP_MAX];
 	int pats[PAT_MAX];
 	uint64_t iters;
@@ -402,12 +404,14 @@ parse_args(int argc, char *argv[])
 		die("--pool-size %zu is not a multiple of the page size",
 			Opt.pool_size);
 	/* checked again with the lanes granted; now, before a pool exists */
-	unsigned maxl = 0;
-	size_t maxs = 0;
 	for (unsigned i = 0; i < Opt.nlanes; i++)
-		maxl = Opt.lanes[i] > maxl ? Opt.lanes[i] : maxl;
+		if (Opt.lanes[i] > Opt.max_lanes)
+			Opt.max_lanes = Opt.lanes[i];
 	for (unsigned i = 0; i < Opt.nsizes; i++)
-		maxs = Opt.sizes[i] > maxs ? Opt.sizes[i] : maxs;
+		if (Opt.sizes[i] > Opt.max_size)
+			Opt.max_size = Opt.sizes[i];
+	unsigned maxl = Opt.max_lanes;
+	size_t maxs = Opt.max_size;
 	if (Opt.pool_size <= 4 * KiB ||
 	    (((Opt.pool_size - 4 * KiB) / maxl) & ~(4 * KiB - 1)) < maxs)
 		die("--pool-size %zu leaves less than the largest size %zu per "
@@ -702,8 +706,8 @@ main(int argc, char *argv[])
 	struct bench_info h;
 	struct worker *ws;
 	struct utsname un;
-	unsigned maxl = 0, granted;
-	size_t maxs = 0;
+	unsigned maxl, granted;
+	size_t maxs;
 	int progress, ret = 0;
 	time_t tnow = time(NULL);
 
@@ -714,12 +718,8 @@ main(int argc, char *argv[])
 	progress = !Opt.quiet && isatty(STDERR_FILENO);
 
 	memset(&h, 0, sizeof(h));
-	for (unsigned i = 0; i < Opt.nlanes; i++)
-		if (Opt.lanes[i] > maxl)
-			maxl = Opt.lanes[i];
-	for (unsigned i = 0; i < Opt.nsizes; i++)
-		if (Opt.sizes[i] > maxs)
-			maxs = Opt.sizes[i];
+	maxl = Opt.max_lanes;	/* parse_args found them */
+	maxs = Opt.max_size;
 	h.version = RPMEM_BENCH_VERSION;
 	h.build_type = build_type();
 	h.target = Opt.target;
